@@ -1,0 +1,68 @@
+// The programs the local environment runs, built from published Go modules.
+// Versions are the ones tried in ../shared/localenv.md; bump them here only.
+import { fileURLToPath } from 'node:url';
+
+const wrapperDir = (name: string) => fileURLToPath(new URL(`./go/${name}`, import.meta.url));
+
+export interface GoComponent {
+  name: string;
+  version: string;
+  binaries: string[];
+  /** `install`: `go install <pkg>@<version>`; `wrapper`: `go build` inside a wrapper module of ours. */
+  source: { install: string } | { wrapperDir: string; packages: Record<string, string> };
+  ldflags: string[];
+}
+
+const k8sVersion = 'v1.36.3';
+const k8sStamp = (pkg: string) => [
+  `-X ${pkg}.gitVersion=${k8sVersion}`,
+  `-X ${pkg}.gitMajor=1`,
+  `-X ${pkg}.gitMinor=36`,
+];
+
+export const components: GoComponent[] = [
+  {
+    name: 'temporal',
+    version: 'v1.5.1',
+    binaries: ['temporal'],
+    source: { install: 'github.com/temporalio/cli/cmd/temporal' },
+    ldflags: ['-X github.com/temporalio/cli/temporalcli.Version=1.5.1'],
+  },
+  {
+    name: 'etcd',
+    version: 'v3.6.10',
+    binaries: ['etcd'],
+    source: { wrapperDir: wrapperDir('etcd'), packages: { etcd: 'go.etcd.io/etcd/server/v3' } },
+    ldflags: ['-X go.etcd.io/etcd/api/v3/version.GitSHA=v3.6.10'],
+  },
+  {
+    name: 'kubernetes',
+    version: k8sVersion,
+    binaries: ['kube-apiserver', 'kube-controller-manager', 'kubectl'],
+    source: {
+      wrapperDir: wrapperDir('kubernetes'),
+      packages: {
+        'kube-apiserver': 'k8s.io/kubernetes/cmd/kube-apiserver',
+        'kube-controller-manager': 'k8s.io/kubernetes/cmd/kube-controller-manager',
+        kubectl: 'k8s.io/kubernetes/cmd/kubectl',
+      },
+    },
+    ldflags: [...k8sStamp('k8s.io/component-base/version'), ...k8sStamp('k8s.io/client-go/pkg/version')],
+  },
+  {
+    name: 'kwok',
+    version: 'v0.8.0',
+    binaries: ['kwok'],
+    source: { install: 'sigs.k8s.io/kwok/cmd/kwok' },
+    ldflags: [],
+  },
+];
+
+/** kwok's own stage definitions (read from its module), concatenated into the config kwok is started with. */
+export const kwokStages = [
+  'kustomize/stage/node/fast/node-initialize.yaml',
+  'kustomize/stage/node/heartbeat/node-heartbeat.yaml',
+  'kustomize/stage/pod/fast/pod-ready.yaml',
+  'kustomize/stage/pod/fast/pod-complete.yaml',
+  'kustomize/stage/pod/fast/pod-delete.yaml',
+];

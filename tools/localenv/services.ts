@@ -1,0 +1,165 @@
+// The processes of the local environment, in start order, as data: how each starts and how it shows it is ready.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { allSearchAttributes } from '../../workflows/search-attributes.ts';
+import { binaryPath, kwokStagesPath } from './build.ts';
+import { run } from './exec.ts';
+import { repoRoot } from './paths.ts';
+import type { Pki } from './pki.ts';
+import { httpGet } from './probe.ts';
+
+export interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  kwok: number;
+  temporal: number;
+  temporalUI: number;
+}
+
+export interface Context {
+  stateDir: string;
+  ports: Ports;
+  pki: Pki;
+  kubeconfig: string;
+}
+
+export interface Service {
+  name: string;
+  /** Services in one stage start together; a stage starts when the previous one is ready. */
+  stage: number;
+  command: (c: Context) => string;
+  args: (c: Context) => string[];
+  env?: (c: Context) => NodeJS.ProcessEnv;
+  ready: (c: Context) => Promise<boolean>;
+  readyTimeoutMs: number;
+}
+
+const loopback = '127.0.0.1';
+const ok = async (p: Promise<{ status: number; body: string }>, body?: RegExp) => {
+  const r = await p;
+  return r.status === 200 && (!body || body.test(r.body));
+};
+const node = () => process.execPath;
+
+export const services: Service[] = [
+  {
+    name: 'etcd',
+    stage: 0,
+    command: () => binaryPath('etcd'),
+    args: ({ stateDir, ports }) => {
+      const client = `http://${loopback}:${ports.etcdClient}`;
+      const peer = `http://${loopback}:${ports.etcdPeer}`;
+      return [
+        '--name=default',
+        `--data-dir=${join(stateDir, 'etcd')}`,
+        `--listen-client-urls=${client}`,
+        `--advertise-client-urls=${client}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=default=${peer}`,
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+      ];
+    },
+    ready: ({ ports }) => ok(httpGet(`http://${loopback}:${ports.etcdClient}/health`), /"health":"true"/),
+    readyTimeoutMs: 20_000,
+  },
+  {
+    name: 'temporal',
+    stage: 0,
+    command: () => binaryPath('temporal'),
+    args: ({ stateDir, ports }) => [
+      'server',
+      'start-dev',
+      '--ip',
+      loopback,
+      '--port',
+      String(ports.temporal),
+      '--ui-port',
+      String(ports.temporalUI),
+      '--db-filename',
+      join(stateDir, 'temporal.db'),
+      ...allSearchAttributes.flatMap((a) => ['--search-attribute', `${a.name}=Keyword`]),
+      '--log-level',
+      'warn',
+    ],
+    ready: async ({ ports }) => {
+      const { stdout } = await run(binaryPath('temporal'), ['operator', 'cluster', 'health', '--address', `${loopback}:${ports.temporal}`]);
+      return /SERVING/.test(stdout);
+    },
+    readyTimeoutMs: 60_000,
+  },
+  {
+    name: 'kube-apiserver',
+    stage: 1,
+    command: () => binaryPath('kubernetes', 'kube-apiserver'),
+    args: ({ stateDir, ports, pki }) => [
+      `--etcd-servers=http://${loopback}:${ports.etcdClient}`,
+      `--bind-address=${loopback}`,
+      `--secure-port=${ports.apiserver}`,
+      `--advertise-address=${loopback}`,
+      '--endpoint-reconciler-type=none',
+      `--tls-cert-file=${pki.serverCert}`,
+      `--tls-private-key-file=${pki.serverKey}`,
+      `--client-ca-file=${pki.ca}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${pki.saPub}`,
+      `--service-account-signing-key-file=${pki.saKey}`,
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--authorization-mode=RBAC',
+      // ServiceAccount admission would race namespace creation; TaintNodesByCondition would taint new nodes.
+      '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+      '--allow-privileged=true',
+      `--cert-dir=${join(stateDir, 'apiserver-certs')}`,
+    ],
+    ready: async ({ ports, pki }) => ok(httpGet(`https://${loopback}:${ports.apiserver}/readyz`, { ca: await readFile(pki.ca) }), /^ok/),
+    readyTimeoutMs: 60_000,
+  },
+  {
+    name: 'kube-controller-manager',
+    stage: 2,
+    command: () => binaryPath('kubernetes', 'kube-controller-manager'),
+    args: ({ ports, kubeconfig }) => [
+      `--kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      '--use-service-account-credentials=false',
+      `--bind-address=${loopback}`,
+      `--secure-port=${ports.controllerManager}`,
+      // The disruption controller is what lets PodDisruptionBudgets admit evictions at all.
+      '--controllers=statefulset-controller,garbage-collector-controller,namespace-controller,pod-garbage-collector-controller,disruption-controller',
+    ],
+    ready: ({ ports }) => ok(httpGet(`https://${loopback}:${ports.controllerManager}/healthz`, { insecure: true })),
+    readyTimeoutMs: 30_000,
+  },
+  {
+    name: 'kwok',
+    stage: 2,
+    command: () => binaryPath('kwok'),
+    args: ({ ports, kubeconfig }) => [
+      `--kubeconfig=${kubeconfig}`,
+      `--config=${kwokStagesPath()}`,
+      '--manage-all-nodes=false',
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      '--cidr=10.244.0.0/16',
+      '--node-lease-duration-seconds=0',
+      `--server-address=${loopback}:${ports.kwok}`,
+    ],
+    env: ({ stateDir }) => ({ KWOK_WORKDIR: join(stateDir, 'kwok') }),
+    ready: ({ ports }) => ok(httpGet(`http://${loopback}:${ports.kwok}/healthz`)),
+    readyTimeoutMs: 30_000,
+  },
+  ...(['cert-manager', 'kubedb-provisioner'] as const).map(
+    (name): Service => ({
+      name,
+      // After the CRDs and the simulated node exist (see lifecycle.ts).
+      stage: 3,
+      command: node,
+      args: () => [join(repoRoot, 'tools', name, 'main.ts')],
+      env: ({ kubeconfig, stateDir }) => ({ KUBECONFIG: kubeconfig, LOG_FILE: join(stateDir, 'logs', `${name}.json.log`) }),
+      ready: async () => true,
+      readyTimeoutMs: 5_000,
+    }),
+  ),
+];
