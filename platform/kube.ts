@@ -1,0 +1,67 @@
+// Kubernetes access shared by activities, the watcher and the local environment's stand-ins.
+import * as k8s from '@kubernetes/client-node';
+
+export interface Kube {
+  config: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  apps: k8s.AppsV1Api;
+  custom: k8s.CustomObjectsApi;
+  objects: k8s.KubernetesObjectApi;
+}
+
+/** KUBECONFIG, then ~/.kube/config, then the in-cluster service account. */
+export function connectKube(config?: k8s.KubeConfig): Kube {
+  const kc = config ?? new k8s.KubeConfig();
+  if (!config) kc.loadFromDefault();
+  return {
+    config: kc,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    custom: kc.makeApiClient(k8s.CustomObjectsApi),
+    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
+  };
+}
+
+/** Pass as the last argument of a generated client's patch call: the 2.x clients default to JSON-Patch. */
+export const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+export const statusCode = (err: unknown): number | undefined =>
+  err instanceof k8s.ApiException ? err.code : undefined;
+export const isNotFound = (err: unknown) => statusCode(err) === 404;
+export const isConflict = (err: unknown) => statusCode(err) === 409;
+
+/** The message the API server gave (its Status body), or the error's own. */
+export function apiMessage(err: unknown): string {
+  if (err instanceof k8s.ApiException) {
+    const body = typeof err.body === 'string' ? safeJson(err.body) : err.body;
+    return `${err.code}: ${body?.message ?? err.message}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function safeJson(text: string): { message?: string } | undefined {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text };
+  }
+}
+
+/** A collection of objects of one kind, optionally in one namespace: what lists and watches address. */
+export interface Collection {
+  apiVersion: string;
+  kind: string;
+  plural: string;
+  namespace?: string;
+}
+
+export const collectionPath = ({ apiVersion, plural, namespace }: Collection) =>
+  `${apiVersion.includes('/') ? '/apis' : '/api'}/${apiVersion}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`;
+
+export const pods = (namespace: string): Collection => ({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespace });
+export const secrets = (namespace: string): Collection => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  plural: 'secrets',
+  namespace,
+});
