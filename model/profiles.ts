@@ -1,0 +1,186 @@
+// What differs between the database kinds opsflow serves, as data: names, certificate aliases and their
+// defaults, where KubeDB mounts the certificate Secrets, the server arguments TLS adds, and the restart order.
+// Facts from KubeDB's API and guides (see the README's API notes).
+
+export type DatabaseKind = 'MySQL' | 'PerconaXtraDB' | 'ProxySQL' | 'Pgpool';
+export type OpsRequestKind = `${DatabaseKind}OpsRequest`;
+
+/** A file of a certificate Secret projected into the pod: Secret key → file name under the mount path. */
+export interface ProjectedFile {
+  alias: string;
+  key: 'ca.crt' | 'tls.crt' | 'tls.key';
+  path: string;
+}
+
+export interface TLSMount {
+  volume: string;
+  mountPath: string;
+  files: ProjectedFile[];
+}
+
+export interface CertificateDefaults {
+  commonName: (db: string, namespace: string) => string;
+  organizations?: string[];
+  organizationalUnits?: string[];
+  /** Server certificates carry the database's service DNS names. */
+  serviceDNSNames: boolean;
+}
+
+export interface DatabaseProfile {
+  kind: DatabaseKind;
+  group: 'kubedb.com';
+  version: 'v1' | 'v1alpha2';
+  plural: string;
+  opsRequest: { kind: OpsRequestKind; plural: string; targetField: 'databaseRef' | 'proxyRef' };
+  /** The certificate aliases KubeDB creates for a TLS-enabled database of this kind, with their defaults. */
+  certificates: Record<string, CertificateDefaults>;
+  tlsMounts: TLSMount[];
+  container: { name: string; port: number };
+  /** Server arguments added when TLS is on (`requireSSL` adds `requireSSLArgs`). */
+  tlsArgs: string[];
+  requireSSLArgs: string[];
+  /** `primary-last`: standbys by ordinal, then the pod labelled primary; `ordinal`: by ordinal. */
+  restartOrder: 'primary-last' | 'ordinal';
+  /**
+   * Pods carry `kubedb.com/role=primary|standby` (set by the database's in-pod coordinator); the `<db>` Service
+   * selects the primary and a `<db>-standby` Service the standbys.
+   */
+  primaryStandby: boolean;
+  defaultReplicas: (spec: { topology?: { mode?: string } }) => number;
+}
+
+const serverFiles = (alias: string, prefix = ''): ProjectedFile[] => [
+  { alias, key: 'ca.crt', path: `${prefix}ca.crt` },
+  { alias, key: 'tls.crt', path: `${prefix}tls.crt` },
+  { alias, key: 'tls.key', path: `${prefix}tls.key` },
+];
+
+const one = () => 1;
+const server = (commonName: CertificateDefaults['commonName']): CertificateDefaults => ({
+  commonName,
+  serviceDNSNames: true,
+});
+const client = (commonName: string, organizations?: string[]): CertificateDefaults => ({
+  commonName: () => commonName,
+  organizations,
+  organizationalUnits: organizations ? ['client'] : undefined,
+  serviceDNSNames: false,
+});
+
+export const profiles: Record<DatabaseKind, DatabaseProfile> = {
+  MySQL: {
+    kind: 'MySQL',
+    group: 'kubedb.com',
+    version: 'v1',
+    plural: 'mysqls',
+    opsRequest: { kind: 'MySQLOpsRequest', plural: 'mysqlopsrequests', targetField: 'databaseRef' },
+    certificates: {
+      server: server((db) => db),
+      client: client('root', ['mysql']),
+      'metrics-exporter': client('mysql-exporter', ['mysql']),
+    },
+    tlsMounts: [
+      {
+        volume: 'tls-volume',
+        mountPath: '/etc/mysql/certs',
+        files: [
+          { alias: 'server', key: 'ca.crt', path: 'ca.crt' },
+          { alias: 'server', key: 'tls.crt', path: 'server.crt' },
+          { alias: 'server', key: 'tls.key', path: 'server.key' },
+          { alias: 'client', key: 'tls.crt', path: 'client.crt' },
+          { alias: 'client', key: 'tls.key', path: 'client.key' },
+        ],
+      },
+    ],
+    container: { name: 'mysql', port: 3306 },
+    tlsArgs: ['--ssl-ca=/etc/mysql/certs/ca.crt', '--ssl-cert=/etc/mysql/certs/server.crt', '--ssl-key=/etc/mysql/certs/server.key'],
+    requireSSLArgs: ['--require-secure-transport=ON'],
+    restartOrder: 'primary-last',
+    primaryStandby: true,
+    defaultReplicas: (spec) =>
+      ['GroupReplication', 'InnoDBCluster', 'SemiSync'].includes(spec.topology?.mode ?? '') ? 3 : 1,
+  },
+  PerconaXtraDB: {
+    kind: 'PerconaXtraDB',
+    group: 'kubedb.com',
+    version: 'v1',
+    plural: 'perconaxtradbs',
+    opsRequest: { kind: 'PerconaXtraDBOpsRequest', plural: 'perconaxtradbopsrequests', targetField: 'databaseRef' },
+    certificates: {
+      server: server((db, ns) => `${db}.${ns}.svc`),
+      client: client('root', ['perconaxtradb']),
+      'metrics-exporter': client('perconaxtradb-exporter', ['perconaxtradb']),
+    },
+    tlsMounts: [
+      { volume: 'tls-server-config', mountPath: '/etc/mysql/certs/server', files: serverFiles('server') },
+      { volume: 'tls-client-config', mountPath: '/etc/mysql/certs/client', files: serverFiles('client') },
+    ],
+    container: { name: 'perconaxtradb', port: 3306 },
+    tlsArgs: [],
+    requireSSLArgs: [],
+    restartOrder: 'ordinal',
+    primaryStandby: false,
+    defaultReplicas: one,
+  },
+  ProxySQL: {
+    kind: 'ProxySQL',
+    group: 'kubedb.com',
+    version: 'v1',
+    plural: 'proxysqls',
+    opsRequest: { kind: 'ProxySQLOpsRequest', plural: 'proxysqlopsrequests', targetField: 'proxyRef' },
+    certificates: {
+      server: server((db) => db),
+      client: client('proxysql', ['proxysql']),
+    },
+    tlsMounts: [
+      { volume: 'tls-server-config', mountPath: '/var/lib/frontend/server', files: serverFiles('server') },
+      { volume: 'tls-client-config', mountPath: '/var/lib/frontend/client', files: serverFiles('client') },
+    ],
+    container: { name: 'proxysql', port: 6033 },
+    tlsArgs: [],
+    requireSSLArgs: [],
+    restartOrder: 'ordinal',
+    primaryStandby: false,
+    defaultReplicas: one,
+  },
+  Pgpool: {
+    kind: 'Pgpool',
+    group: 'kubedb.com',
+    version: 'v1alpha2',
+    plural: 'pgpools',
+    opsRequest: { kind: 'PgpoolOpsRequest', plural: 'pgpoolopsrequests', targetField: 'databaseRef' },
+    certificates: {
+      server: server((db) => db),
+      client: client('pgpool', ['pgpool']),
+    },
+    tlsMounts: [{ volume: 'tls-volume', mountPath: '/config/tls', files: serverFiles('server') }],
+    container: { name: 'pgpool', port: 9999 },
+    tlsArgs: [],
+    requireSSLArgs: [],
+    restartOrder: 'ordinal',
+    primaryStandby: false,
+    defaultReplicas: one,
+  },
+};
+
+export const databaseKinds = Object.keys(profiles) as DatabaseKind[];
+
+export function profileForOpsKind(kind: string): DatabaseProfile | undefined {
+  return Object.values(profiles).find((p) => p.opsRequest.kind === kind);
+}
+
+export const databaseApiVersion = (p: DatabaseProfile) => `${p.group}/${p.version}`;
+
+/** Pod labels KubeDB puts on a database's pods (and selects them by). */
+export const podSelectorLabels = (p: DatabaseProfile, db: string): Record<string, string> => ({
+  'app.kubernetes.io/instance': db,
+  'app.kubernetes.io/managed-by': 'kubedb.com',
+  'app.kubernetes.io/name': `${p.plural}.${p.group}`,
+});
+
+export const labelSelector = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+
+export const roleLabel = 'kubedb.com/role';
