@@ -1,0 +1,381 @@
+// The stand-in for KubeDB's provisioner: live views of the databases of every profiled kind and of what they
+// own (pods, StatefulSets, Services) plus the certificate Secrets and simulated nodes they need; every change
+// queues the database it concerns, and one reconcile per database at a time gathers inputs from the views,
+// asks the pure parts (workload, phase, roles) what should be, and applies the difference.
+import { isDeepStrictEqual } from 'node:util';
+import type { KubernetesObject, V1Node, V1Pod, V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import {
+  apiMessage,
+  isConflict,
+  isNotFound,
+  mergePatch,
+  statusCode,
+  type Collection,
+  type Kube,
+} from '../../platform/kube.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { observe, type Observation } from '../../platform/watch.ts';
+import {
+  databaseApiVersion,
+  databaseKinds,
+  podSelectorLabels,
+  profiles,
+  roleLabel,
+  type DatabaseKind,
+  type DatabaseProfile,
+} from '../../model/profiles.ts';
+import type { Condition, Database } from '../../model/types.ts';
+import { desiredStatus, type DatabaseStatus } from './phase.ts';
+import { podOrdinal, roleChanges } from './roles.ts';
+import {
+  desiredReplicas,
+  desiredServices,
+  desiredStatefulSet,
+  statefulSetPatch,
+  tlsSecretNames,
+  type StatefulSetPatch,
+} from './workload.ts';
+
+const managedByKubeDB = { labelSelector: 'app.kubernetes.io/managed-by=kubedb.com' };
+const simulatedNodeAnnotation = 'kwok.x-k8s.io/node';
+
+const databases = (p: DatabaseProfile): Collection => ({ apiVersion: databaseApiVersion(p), kind: p.kind, plural: p.plural });
+const allPods: Collection = { apiVersion: 'v1', kind: 'Pod', plural: 'pods' };
+const allSecrets: Collection = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets' };
+const allServices: Collection = { apiVersion: 'v1', kind: 'Service', plural: 'services' };
+const allStatefulSets: Collection = { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets' };
+const nodes: Collection = { apiVersion: 'v1', kind: 'Node', plural: 'nodes' };
+
+const isPaused = (db: Database) =>
+  (db.status?.conditions ?? []).some((c) => c.type === 'Paused' && c.status === 'True');
+const isDeleting = (o: { metadata?: object }) => Boolean((o.metadata as { deletionTimestamp?: unknown } | undefined)?.deletionTimestamp);
+const isReady = (pod: V1Pod) =>
+  !isDeleting(pod) && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+/** Nothing can be created in a namespace being deleted, and nothing needs to be: its database goes too. */
+const namespaceTerminating = (err: unknown) => statusCode(err) === 403 && /being terminated/.test(apiMessage(err));
+const nowSeconds = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** A database is queued by `<Kind>/<namespace>/<name>`. */
+const dbKey = (p: DatabaseProfile, namespace: string, name: string) => `${p.kind}/${namespace}/${name}`;
+
+/** The database an owned object (pod, StatefulSet, Service) belongs to, from the labels KubeDB puts on it. */
+function ownerKey(o: KubernetesObject): string | undefined {
+  const labels = o.metadata?.labels ?? {};
+  const p = Object.values(profiles).find((q) => labels['app.kubernetes.io/name'] === `${q.plural}.${q.group}`);
+  const name = labels['app.kubernetes.io/instance'];
+  return p && name && o.metadata?.namespace ? dbKey(p, o.metadata.namespace, name) : undefined;
+}
+
+/** Runs `work` for a key, one run per key at a time; a key queued while it runs is run once more afterwards. */
+function workQueue(work: (key: string) => Promise<void>, signal: AbortSignal) {
+  const running = new Map<string, Promise<void>>();
+  const dirty = new Set<string>();
+  const enqueue = (key: string) => {
+    if (signal.aborted) return;
+    dirty.add(key);
+    if (running.has(key)) return;
+    const run = (async () => {
+      while (dirty.delete(key) && !signal.aborted) await work(key);
+    })().finally(() => running.delete(key));
+    running.set(key, run);
+  };
+  const drained = async () => {
+    while (running.size) await Promise.all(running.values());
+  };
+  return { enqueue, drained };
+}
+
+export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logger): Promise<void> {
+  // The views: each map is the live one `observe` keeps, replaced after every (re-)list.
+  const view = {
+    databases: new Map<DatabaseKind, Map<string, Database>>(),
+    pods: new Map<string, V1Pod>(),
+    statefulSets: new Map<string, V1StatefulSet>(),
+    services: new Map<string, V1Service>(),
+    secrets: new Map<string, V1Secret>(),
+    nodes: new Map<string, V1Node>(),
+  };
+  const fixedNode = process.env.SIMULATED_NODE;
+  const simulatedNode = () =>
+    fixedNode ??
+    [...view.nodes.values()]
+      .filter((n) => n.metadata?.annotations?.[simulatedNodeAnnotation] === 'fake')
+      .map((n) => n.metadata!.name!)
+      .sort()[0];
+
+  const failures = new Map<string, number>();
+  const retryTimers = new Set<NodeJS.Timeout>();
+  signal.addEventListener('abort', () => retryTimers.forEach(clearTimeout), { once: true });
+  const queue = workQueue(async (key) => {
+    try {
+      await reconcile(key);
+      failures.delete(key);
+    } catch (err) {
+      // Back off and try again; a change to the database or what it owns queues it sooner anyway.
+      const attempt = (failures.get(key) ?? 0) + 1;
+      failures.set(key, attempt);
+      const delay = Math.min(30_000, 500 * 2 ** attempt);
+      log.warn({ db: key, err: apiMessage(err), retryInMs: delay }, 'reconcile failed');
+      const timer = setTimeout(() => {
+        retryTimers.delete(timer);
+        queue.enqueue(key);
+      }, delay);
+      retryTimers.add(timer);
+    }
+  }, signal);
+
+  // Nothing is reconciled before every view has been listed once: a half-filled view would look like
+  // missing StatefulSets, Services or Secrets.
+  const unsynced = new Set<string>();
+  const enqueue = (key: string | undefined) => key && !unsynced.size && queue.enqueue(key);
+  const enqueueAll = () => {
+    for (const [kind, dbs] of view.databases) {
+      for (const db of dbs.values()) enqueue(dbKey(profiles[kind], db.metadata.namespace!, db.metadata.name!));
+    }
+  };
+  const watch = <T extends KubernetesObject>(
+    name: string,
+    collection: Collection,
+    selector: { labelSelector?: string },
+    onChange: (o: Observation<T>) => void,
+  ) => {
+    unsynced.add(name);
+    return observe<T>(kube, collection, selector, (o) => {
+      onChange(o);
+      if (o.type === 'SYNC') {
+        unsynced.delete(name);
+        enqueueAll();
+      }
+    }, signal, (err) => log.warn({ view: name, err: apiMessage(err) }, 'watch failed; re-listing'));
+  };
+
+  // --- reconcile: one database ---
+
+  async function reconcile(key: string): Promise<void> {
+    const [kind, namespace, name] = key.split('/') as [DatabaseKind, string, string];
+    const p = profiles[kind];
+    const db = view.databases.get(kind)?.get(`${namespace}/${name}`);
+    if (!db || isDeleting(db)) return;
+    const pods = [...view.pods.values()].filter((pod) => pod.metadata?.namespace === namespace && selects(p, name, pod));
+    // Roles are the database's own doing (its coordinator), so they are kept even while it is paused.
+    if (p.primaryStandby) await assignRoles(key, pods);
+    if (isPaused(db)) return;
+
+    const writes: (() => Promise<boolean>)[] = [];
+    let waitingFor: string | undefined;
+    const missingSecrets = tlsSecretNames(p, db).filter((s) => !view.secrets.has(`${namespace}/${s}`));
+    const secretsText = `certificate Secrets ${missingSecrets.join(', ')}`;
+    const current = view.statefulSets.get(`${namespace}/${name}`);
+    if (!current) {
+      const node = simulatedNode();
+      if (missingSecrets.length) waitingFor = `${secretsText} before creating the StatefulSet`;
+      else if (!node) waitingFor = `a simulated node (a Node annotated ${simulatedNodeAnnotation}=fake)`;
+      else writes.push(() => createStatefulSet(key, desiredStatefulSet(p, db, node)));
+    } else {
+      if (missingSecrets.length) waitingFor = `${secretsText} before updating the StatefulSet`;
+      const patch = statefulSetPatch(p, db, current, !missingSecrets.length);
+      if (patch) writes.push(() => patchStatefulSet(key, namespace, name, patch));
+    }
+    for (const service of desiredServices(p, db)) {
+      if (!view.services.has(`${namespace}/${service.metadata!.name}`)) writes.push(() => createService(key, service));
+    }
+    if (writes.length) {
+      // The view may not show a pause that was just set: read the database itself before touching its workload.
+      // (Reading it after the StatefulSet's view was taken, and patching with that view's resourceVersion,
+      // means a template changed under a newer pause is never overwritten.)
+      const fresh = await getDatabase(p, namespace, name);
+      if (!fresh || isPaused(fresh)) return;
+      for (const write of writes) if (!(await write())) return;
+    }
+    await writeStatus(key, p, db, pods, waitingFor);
+  }
+
+  function selects(p: DatabaseProfile, db: string, pod: V1Pod): boolean {
+    const labels = pod.metadata?.labels ?? {};
+    return Object.entries(podSelectorLabels(p, db)).every(([k, v]) => labels[k] === v);
+  }
+
+  async function assignRoles(key: string, pods: V1Pod[]) {
+    const inputs = pods.map((pod) => ({
+      name: pod.metadata!.name!,
+      ordinal: podOrdinal(pod.metadata!.name!),
+      ready: isReady(pod),
+      terminating: isDeleting(pod),
+      role: pod.metadata?.labels?.[roleLabel],
+    }));
+    for (const change of roleChanges(inputs)) {
+      const pod = pods.find((q) => q.metadata!.name === change.pod)!;
+      try {
+        await kube.core.patchNamespacedPod(
+          {
+            name: change.pod,
+            namespace: pod.metadata!.namespace!,
+            // Decided from this version of the pod: if it changed meanwhile, decide again on the newer one.
+            body: { metadata: { resourceVersion: pod.metadata!.resourceVersion, labels: { [roleLabel]: change.to } } },
+          },
+          mergePatch,
+        );
+        log.info({ db: key, pod: change.pod, from: change.from ?? null, to: change.to }, 'role changed');
+      } catch (err) {
+        // A newer state of the pods is on its way through the watch and will queue the database again.
+        if (isConflict(err) || isNotFound(err)) return;
+        throw err;
+      }
+    }
+  }
+
+  async function getDatabase(p: DatabaseProfile, namespace: string, name: string): Promise<Database | undefined> {
+    try {
+      return (await kube.custom.getNamespacedCustomObject({
+        group: p.group,
+        version: p.version,
+        namespace,
+        plural: p.plural,
+        name,
+      })) as Database;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  // Each write resolves true when done, false when it lost a race with a newer version (the watch brings it).
+
+  async function createStatefulSet(key: string, body: V1StatefulSet): Promise<boolean> {
+    try {
+      await kube.apps.createNamespacedStatefulSet({ namespace: body.metadata!.namespace!, body });
+      log.info({ db: key, replicas: body.spec!.replicas, node: body.spec!.template.spec!.nodeName }, 'created StatefulSet');
+      return true;
+    } catch (err) {
+      if (isConflict(err) || namespaceTerminating(err)) return false;
+      throw err;
+    }
+  }
+
+  async function patchStatefulSet(key: string, namespace: string, name: string, body: StatefulSetPatch): Promise<boolean> {
+    try {
+      await kube.apps.patchNamespacedStatefulSet({ name, namespace, body }, mergePatch);
+      log.info({ db: key, changed: Object.keys(body.spec) }, 'updated StatefulSet');
+      return true;
+    } catch (err) {
+      if (isConflict(err) || isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async function createService(key: string, body: V1Service): Promise<boolean> {
+    try {
+      await kube.core.createNamespacedService({ namespace: body.metadata!.namespace!, body });
+      log.info({ db: key, service: body.metadata!.name }, 'created Service');
+    } catch (err) {
+      if (namespaceTerminating(err)) return false;
+      if (!isConflict(err)) throw err;
+    }
+    return true;
+  }
+
+  /**
+   * Brings the provisioner's conditions and the phase up to date, keeping everyone else's conditions: a merge
+   * patch replaces the whole list, so it is computed from a fresh read and sent with that read's
+   * resourceVersion; a conflict means someone wrote in between, and the write is computed again.
+   */
+  async function writeStatus(key: string, p: DatabaseProfile, cached: Database, pods: V1Pod[], waitingFor?: string) {
+    const statusOf = (db: Database): DatabaseStatus =>
+      desiredStatus(
+        {
+          subject: `${p.kind}: ${db.metadata.namespace}/${db.metadata.name}`,
+          generation: db.metadata.generation ?? 0,
+          replicas: desiredReplicas(p, db),
+          ready: pods.filter(isReady).length,
+          waitingFor,
+        },
+        db.status?.conditions ?? [],
+        nowSeconds(),
+      );
+    // Most changes (including this provisioner's own writes coming back) need no write: settle that from the view.
+    if (isCurrent(cached, statusOf(cached))) return;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const fresh = await getDatabase(p, cached.metadata.namespace!, cached.metadata.name!);
+      if (!fresh || isPaused(fresh) || isDeleting(fresh)) return;
+      const status = statusOf(fresh);
+      if (isCurrent(fresh, status)) return;
+      try {
+        await kube.custom.patchNamespacedCustomObjectStatus(
+          {
+            group: p.group,
+            version: p.version,
+            namespace: fresh.metadata.namespace!,
+            plural: p.plural,
+            name: fresh.metadata.name!,
+            body: { metadata: { resourceVersion: fresh.metadata.resourceVersion }, status },
+          },
+          mergePatch,
+        );
+        if (fresh.status?.phase !== status.phase) {
+          log.info({ db: key, from: fresh.status?.phase ?? null, to: status.phase }, 'phase changed');
+        }
+        return;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+    }
+    throw new Error('status kept changing under concurrent writers; will retry');
+  }
+
+  function isCurrent(db: Database, status: DatabaseStatus): boolean {
+    const current: { phase?: string; observedGeneration?: number; conditions?: Condition[] } = db.status ?? {};
+    return (
+      current.phase === status.phase &&
+      current.observedGeneration === status.observedGeneration &&
+      isDeepStrictEqual(current.conditions ?? [], status.conditions)
+    );
+  }
+
+  // --- the views, and which database each change concerns ---
+
+  const owned = <T extends KubernetesObject>(into: (objects: Map<string, T>) => void) => (o: Observation<T>) => {
+    into(o.objects);
+    if (o.object) enqueue(ownerKey(o.object));
+  };
+
+  const views: Promise<void>[] = databaseKinds.map((kind) =>
+    watch<Database & KubernetesObject>(`${kind} databases`, databases(profiles[kind]), {}, (o) => {
+      view.databases.set(kind, o.objects);
+      if (o.object) enqueue(dbKey(profiles[kind], o.object.metadata.namespace!, o.object.metadata.name!));
+    }),
+  );
+  views.push(
+    watch<V1Pod>('pods', allPods, managedByKubeDB, owned((m) => (view.pods = m))),
+    watch<V1StatefulSet>('statefulsets', allStatefulSets, managedByKubeDB, owned((m) => (view.statefulSets = m))),
+    watch<V1Service>('services', allServices, managedByKubeDB, owned((m) => (view.services = m))),
+    watch<V1Secret>('secrets', allSecrets, {}, (o) => {
+      view.secrets = o.objects;
+      const secret = o.object?.metadata;
+      if (!secret) return;
+      // A certificate Secret appearing (or going) concerns the TLS databases of its namespace that mount it.
+      for (const [kind, dbs] of view.databases) {
+        for (const db of dbs.values()) {
+          if (db.metadata.namespace === secret.namespace && tlsSecretNames(profiles[kind], db).includes(secret.name!)) {
+            enqueue(dbKey(profiles[kind], secret.namespace!, db.metadata.name!));
+          }
+        }
+      }
+    }),
+  );
+  if (!fixedNode) {
+    let chosen: string | undefined;
+    views.push(
+      watch<V1Node>('nodes', nodes, {}, (o) => {
+        view.nodes = o.objects;
+        // Node status changes often; only a different choice of node matters.
+        if (simulatedNode() !== chosen) {
+          chosen = simulatedNode();
+          enqueueAll();
+        }
+      }),
+    );
+  }
+  log.info({ kinds: databaseKinds, node: fixedNode ?? 'first Node annotated kwok.x-k8s.io/node=fake' }, 'provisioner started');
+  await Promise.all(views);
+  await queue.drained();
+}

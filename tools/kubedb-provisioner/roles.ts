@@ -1,0 +1,38 @@
+// The roles MySQL's in-pod coordinator gives a database's pods: exactly one Ready pod is the primary, the
+// others are standbys. A Ready primary keeps its role; when there is none, the lowest-ordinal Ready standby is
+// promoted (a fresh pod, without a role, only when no standby is Ready). A pod that is not the primary is a
+// standby: a demoted or returning primary too. A new pod gets no role while there is no primary to follow.
+
+export type Role = 'primary' | 'standby';
+
+export interface PodRoleInput {
+  name: string;
+  ordinal: number;
+  ready: boolean;
+  /** Being deleted: it can hold no role and is left alone. */
+  terminating: boolean;
+  role?: string;
+}
+
+export interface RoleChange {
+  pod: string;
+  from?: string;
+  to: Role;
+}
+
+/** `<statefulset>-<ordinal>` → ordinal (NaN for a name without one). */
+export const podOrdinal = (name: string): number => Number(/-(\d+)$/.exec(name)?.[1] ?? NaN);
+
+export function roleChanges(pods: PodRoleInput[]): RoleChange[] {
+  const live = pods.filter((p) => !p.terminating).sort((a, b) => a.ordinal - b.ordinal);
+  const ready = live.filter((p) => p.ready);
+  const primary =
+    ready.find((p) => p.role === 'primary') ?? ready.find((p) => p.role === 'standby') ?? ready[0];
+  const changes: RoleChange[] = [];
+  for (const pod of live) {
+    const to: Role | undefined = pod === primary ? 'primary' : pod.role || primary ? 'standby' : undefined;
+    if (to && to !== pod.role) changes.push({ pod: pod.name, from: pod.role, to });
+  }
+  // Demotions first: applied in this order, there are never two primaries, not even for a moment.
+  return [...changes.filter((c) => c.to === 'standby'), ...changes.filter((c) => c.to === 'primary')];
+}
