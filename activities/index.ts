@@ -1,0 +1,17 @@
+// Every side effect opsflow has, bound to one Kubernetes connection. Workflows import this file's type only.
+import type { Kube } from '../platform/kube.ts';
+import { certificateActivities } from './certificates.ts';
+import { databaseActivities } from './database.ts';
+import { opsRequestActivities } from './ops-request.ts';
+import { podActivities } from './pods.ts';
+
+export function createActivities(kube: Kube) {
+  return {
+    ...opsRequestActivities(kube),
+    ...databaseActivities(kube),
+    ...certificateActivities(kube),
+    ...podActivities(kube),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
