@@ -1,0 +1,93 @@
+// One step of an OpsRequest: runs under the request's per-step time limit (a workflow timer, so that
+// compensation always runs), its activities retried `maxRetries` times; on success it records the step's
+// KubeDB condition, on failure it says which step failed and why.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  TimeoutFailure,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { Settings, StatusUpdate } from '../activities/ops-request.ts';
+import { formatDuration } from '../model/duration.ts';
+import type { Progress } from './progress.ts';
+
+export interface Step {
+  /** The KubeDB condition type the step records on the OpsRequest. */
+  condition: string;
+  /** What the progress list and errors call it. */
+  label: string;
+}
+
+/** A step that did not succeed; `cancelled` when the run itself was cancelled (not the step's time limit). */
+export class StepFailed extends Error {
+  readonly step: Step;
+  readonly cancelled: boolean;
+  constructor(step: Step, message: string, cancelled: boolean) {
+    super(message);
+    this.step = step;
+    this.cancelled = cancelled;
+  }
+}
+
+/** The innermost message of an activity failure: what actually went wrong. */
+export function rootMessage(err: unknown): string {
+  let e = err;
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  if (e instanceof TimeoutFailure) return `activity ${e.timeoutType === 'HEARTBEAT' ? 'stopped heartbeating (worker lost?)' : 'timed out'}`;
+  if (e instanceof ApplicationFailure || e instanceof Error) return e.message;
+  return String(e);
+}
+
+const heartbeatTimeoutMs = 30_000;
+
+export class StepRunner {
+  private readonly options: ActivityOptions;
+  private readonly acts: ActivityInterfaceFor<Activities>;
+  private readonly settings: Settings;
+  private readonly progress: Progress;
+  private readonly record: (update: StatusUpdate) => Promise<void>;
+
+  constructor(settings: Settings, progress: Progress, record: (update: StatusUpdate) => Promise<void>) {
+    this.settings = settings;
+    this.progress = progress;
+    this.record = record;
+    this.options = {
+      startToCloseTimeout: settings.stepTimeoutMs,
+      heartbeatTimeout: Math.min(heartbeatTimeoutMs, settings.stepTimeoutMs),
+      retry: { maximumAttempts: settings.maxRetries + 1, initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000 },
+    };
+    this.acts = proxyActivities<Activities>(this.options);
+  }
+
+  /** Calls an activity with a summary that labels it on Temporal Web's timeline. */
+  call<K extends keyof Activities & string>(name: K, summary: string, ...args: Parameters<Activities[K]>): ReturnType<Activities[K]> {
+    const activity = this.acts[name] as { executeWithOptions(o: ActivityOptions, a: unknown[]): unknown };
+    return activity.executeWithOptions({ ...this.options, summary }, args) as ReturnType<Activities[K]>;
+  }
+
+  async run<T>(step: Step, body: () => Promise<T>, describe: (result: T) => string): Promise<T> {
+    this.progress.set(step.label, 'running');
+    let result: T;
+    try {
+      result = await CancellationScope.withTimeout(this.settings.stepTimeoutMs, body);
+    } catch (err) {
+      const cancelled = isCancellation(err) && CancellationScope.current().consideredCancelled;
+      const message = cancelled
+        ? 'the run was cancelled'
+        : isCancellation(err)
+          ? `did not finish within ${formatDuration(this.settings.stepTimeoutMs)} (spec.timeout)`
+          : rootMessage(err);
+      this.progress.set(step.label, 'failed', message);
+      throw new StepFailed(step, message, cancelled);
+    }
+    const message = describe(result);
+    this.progress.set(step.label, 'done', message);
+    await this.record({ conditions: [{ type: step.condition, status: 'True', reason: step.condition, message }] });
+    return result;
+  }
+}
