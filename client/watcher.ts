@@ -1,0 +1,101 @@
+// The watcher: every OpsRequest that is not finished gets one workflow run, and every database with TLS gets
+// its certificates made. The IDs are deterministic (see workflow-ids.ts) and Temporal refuses a second run under
+// one ID, so resyncs, restarts and duplicate events are harmless; the in-memory set only saves round trips.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { stringify } from 'yaml';
+import type { DatabaseRef, OpsRequestRef } from '../activities/refs.ts';
+import { databaseApiVersion, databaseKinds, profiles, type DatabaseProfile } from '../model/profiles.ts';
+import type { Database, OpsRequest } from '../model/types.ts';
+import { apiMessage, type Kube } from '../platform/kube.ts';
+import { observe, type Observation } from '../platform/watch.ts';
+import type { databaseCertificatesWorkflow } from '../workflows/certificates.ts';
+import type { opsRequestWorkflow } from '../workflows/ops-request.ts';
+import { certificatesWorkflowId, opsRequestWorkflowId } from './workflow-ids.ts';
+
+export interface WatcherOptions {
+  kube: Kube;
+  client: Client;
+  taskQueue: string;
+  logger: Logger;
+  /** Watch one namespace only (default: all). */
+  namespace?: string;
+  signal: AbortSignal;
+  /** Delay before a start that failed (Temporal unreachable) is tried again. */
+  retryDelayMs?: number;
+}
+
+const finished = new Set(['Successful', 'Failed', 'Skipped']);
+
+export async function runWatcher(o: WatcherOptions): Promise<void> {
+  const started = new Set<string>();
+  const retryDelayMs = o.retryDelayMs ?? 2000;
+
+  async function start(id: string, what: string, begin: () => Promise<unknown>): Promise<void> {
+    if (started.has(id) || o.signal.aborted) return;
+    started.add(id);
+    try {
+      await begin();
+      o.logger.info({ workflowId: id }, `started workflow for ${what}`);
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return; // an earlier run exists: nothing to do
+      started.delete(id);
+      o.logger.warn({ workflowId: id, err: (err as Error).message }, `could not start workflow for ${what}; retrying`);
+      setTimeout(() => void start(id, what, begin), retryDelayMs).unref();
+    }
+  }
+
+  function onOpsRequest(p: DatabaseProfile) {
+    return ({ objects, object, type }: Observation<OpsRequest>) => {
+      if (type === 'DELETED') return;
+      for (const ops of object ? [object] : objects.values()) {
+        if (finished.has(ops.status?.phase ?? '')) continue;
+        const ref: OpsRequestRef = { kind: p.opsRequest.kind, namespace: ops.metadata.namespace!, name: ops.metadata.name! };
+        const id = opsRequestWorkflowId(ref, ops.metadata.uid!);
+        void start(id, `${ref.kind} ${ref.namespace}/${ref.name}`, () =>
+          o.client.workflow.start<typeof opsRequestWorkflow>('opsRequestWorkflow', {
+            workflowId: id,
+            taskQueue: o.taskQueue,
+            args: [ref],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            staticSummary: `${ops.spec?.type ?? 'OpsRequest'} of ${p.kind} ${ref.namespace}/${ops.spec?.[p.opsRequest.targetField]?.name ?? '?'} (${ref.kind} ${ref.name})`,
+            staticDetails: '```yaml\n' + stringify(ops.spec) + '```',
+          }),
+        );
+      }
+    };
+  }
+
+  function onDatabase(p: DatabaseProfile) {
+    return ({ objects, object, type }: Observation<Database>) => {
+      if (type === 'DELETED') return;
+      for (const db of object ? [object] : objects.values()) {
+        if (!db.spec?.tls?.issuerRef) continue;
+        const ref: DatabaseRef = { kind: p.kind, namespace: db.metadata.namespace!, name: db.metadata.name! };
+        const id = certificatesWorkflowId(ref, db.metadata.uid!, db.metadata.generation ?? 1);
+        void start(id, `the certificates of ${p.kind} ${ref.namespace}/${ref.name}`, () =>
+          o.client.workflow.start<typeof databaseCertificatesWorkflow>('databaseCertificatesWorkflow', {
+            workflowId: id,
+            taskQueue: o.taskQueue,
+            args: [ref],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            staticSummary: `Certificates of ${p.kind} ${ref.namespace}/${ref.name}`,
+          }),
+        );
+      }
+    };
+  }
+
+  const onError = (what: string) => (err: unknown) => o.logger.warn({ err: apiMessage(err) }, `watch of ${what} failed; re-listing`);
+  await Promise.all(
+    databaseKinds.flatMap((kind) => {
+      const p = profiles[kind];
+      return [
+        observe<OpsRequest>(o.kube, { apiVersion: 'ops.kubedb.com/v1alpha1', kind: p.opsRequest.kind, plural: p.opsRequest.plural, namespace: o.namespace }, {}, onOpsRequest(p), o.signal, onError(p.opsRequest.plural)),
+        observe<Database>(o.kube, { apiVersion: databaseApiVersion(p), kind: p.kind, plural: p.plural, namespace: o.namespace }, {}, onDatabase(p), o.signal, onError(p.plural)),
+      ];
+    }),
+  );
+}

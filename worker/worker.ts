@@ -1,0 +1,29 @@
+// The opsflow worker: serves the workflows and the activities (bound to one Kubernetes connection) on a task queue.
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import type { Kube } from '../platform/kube.ts';
+import { connectionOptions, type TemporalSettings } from '../platform/temporal.ts';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerOptions {
+  temporal: TemporalSettings;
+  kube: Kube;
+  /** A bundle made beforehand with bundleWorkflowCode (tests share one); otherwise the worker bundles at start. */
+  workflowBundlePath?: string;
+}
+
+export async function createWorker({ temporal, kube, workflowBundlePath }: WorkerOptions) {
+  const connection = await NativeConnection.connect(connectionOptions(temporal));
+  const worker = await Worker.create({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath }),
+    activities: createActivities(kube),
+    // On SIGTERM/SIGINT in-flight activities get this long to finish before they are handed back.
+    shutdownGraceTime: '20s',
+  });
+  return { worker, connection };
+}
