@@ -1,0 +1,121 @@
+// What a rotation does when things go wrong or arrive twice: the database is always resumed, the OpsRequest
+// says which step failed and why, nothing is touched for an invalid request, and one OpsRequest is carried
+// out once however many times it is seen or started.
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
+import { mergePatch } from '../../platform/kube.ts';
+import { apply, conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForOpsRequestDone } from '../helpers/cluster.ts';
+import { applyRotate, createCAIssuer, createTLSMySQL, isPaused, listPods, waitForDatabaseReady } from '../helpers/fixtures.ts';
+import { startOpsflow, type Opsflow } from '../helpers/opsflow.ts';
+import { PodTimeline } from '../helpers/pod-timeline.ts';
+
+async function setUp(t: TestContext, prefix: string, withDatabase = true): Promise<{ ns: string; opsflow: Opsflow }> {
+  const ns = await createNamespace(prefix);
+  const opsflow = await startOpsflow(ns);
+  t.after(async () => {
+    await opsflow.stop();
+    await deleteNamespace(ns);
+  });
+  if (withDatabase) {
+    await createCAIssuer(ns);
+    await createTLSMySQL(ns);
+    await waitForDatabaseReady(ns);
+  }
+  return { ns, opsflow };
+}
+
+const podUids = async (ns: string) => new Map((await listPods(ns)).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
+
+test('a pod that never becomes Ready fails the request within its timeout, and the database is resumed', async (t) => {
+  const { ns } = await setUp(t, 'stuck');
+  const first = (await listPods(ns)).find((p) => p.metadata?.labels?.['kubedb.com/role'] !== 'primary')!.metadata!.name!;
+  // A pod template that cannot run (bound to a node that does not exist): the first restarted pod stays Pending.
+  await kube.apps.patchNamespacedStatefulSet(
+    { namespace: ns, name: 'my-db', body: { spec: { template: { spec: { nodeName: 'no-such-node' } } } } },
+    mergePatch,
+  );
+  const before = await podUids(ns);
+  const started = Date.now();
+  await applyRotate(ns, 'rotate-stuck', 'my-db', '  timeout: 4s\n  maxRetries: 0\n');
+  const ops = await waitForOpsRequestDone(ns, 'rotate-stuck', 60_000);
+  const elapsed = Date.now() - started;
+
+  assert.equal(ops.status.phase, 'Failed');
+  const stuck = conditionOf(ops, `CheckPodRunning--${first}`);
+  assert.equal(stuck?.status, 'False', JSON.stringify(ops.status.conditions, null, 2));
+  assert.match(stuck.message, /did not finish within 4s/);
+  assert.match(conditionOf(ops, 'Failed').message, new RegExp(`Wait for ${first} to be Ready failed`));
+  assert.ok(elapsed < 30_000, `failed within its time limits (took ${elapsed} ms)`);
+  assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false, 'the database is resumed');
+  const after = await podUids(ns);
+  for (const [pod, uid] of before) {
+    if (pod !== first) assert.equal(after.get(pod), uid, `${pod} was not restarted after the failure`);
+  }
+});
+
+test('an OpsRequest naming a database that does not exist fails with a clear message and touches nothing', async (t) => {
+  const { ns } = await setUp(t, 'nodb', false);
+  await applyRotate(ns, 'rotate-nodb', 'no-such-db');
+  const ops = await waitForOpsRequestDone(ns, 'rotate-nodb');
+  assert.equal(ops.status.phase, 'Failed');
+  const failed = conditionOf(ops, 'Failed');
+  assert.match(failed.message, new RegExp(`spec\\.databaseRef ${ns}/no-such-db, is invalid or not found`));
+  assert.equal(conditionOf(ops, 'DatabasePauseSucceeded'), undefined, 'no step ran');
+});
+
+test('an invalid OpsRequest fails naming the field, and the database is not touched', async (t) => {
+  const { ns } = await setUp(t, 'invalid');
+  const before = await podUids(ns);
+  await apply(
+    ns,
+    `
+apiVersion: ops.kubedb.com/v1alpha1
+kind: MySQLOpsRequest
+metadata: {name: rotate-and-remove}
+spec:
+  type: ReconfigureTLS
+  databaseRef: {name: my-db}
+  tls: {rotateCertificates: true, remove: true}
+`,
+  );
+  const ops = await waitForOpsRequestDone(ns, 'rotate-and-remove');
+  assert.equal(ops.status.phase, 'Failed');
+  assert.match(conditionOf(ops, 'Failed').message, /spec\.tls\.remove and spec\.tls\.rotateCertificates cannot be set together/);
+  const db = await get(res.mysql, ns, 'my-db');
+  assert.equal(isPaused(db), false);
+  assert.deepEqual(await podUids(ns), before, 'no pod restarted');
+});
+
+test('an OpsRequest seen by two watchers and started again by hand under another ID runs once', async (t) => {
+  const { ns, opsflow } = await setUp(t, 'twice');
+  opsflow.startWatcher(); // a second watcher: a restart, or a second replica, sees the same events
+  const timeline = await PodTimeline.start(ns);
+  await applyRotate(ns, 'rotate-twice');
+  const uid = (await get(res.mysqlOps, ns, 'rotate-twice')).metadata.uid;
+  const ref = { kind: 'MySQLOpsRequest' as const, namespace: ns, name: 'rotate-twice' };
+  // The same OpsRequest started from Temporal Web's form, with an ID of the user's choosing.
+  const manual = await opsflow.client.workflow.execute('opsRequestWorkflow', {
+    taskQueue: opsflow.temporal.taskQueue,
+    workflowId: `manual-${ns}`,
+    args: [ref],
+  });
+  const ops = await waitForOpsRequestDone(ns, 'rotate-twice');
+  await timeline.close();
+
+  assert.equal(ops.status.phase, 'Successful');
+  const workflowId = opsRequestWorkflowId(ref, uid);
+  assert.equal(ops.metadata.annotations['opsflow.dev/workflow-id'], workflowId, 'the watcher run claimed it');
+  assert.deepEqual(manual, { phase: 'AlreadyHandled', message: `MySQLOpsRequest ${ns}/rotate-twice is carried out by workflow ${workflowId}` });
+  const runs = [];
+  for await (const run of opsflow.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run);
+  assert.equal(runs.length, 1, 'one run under the deterministic ID');
+  for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 2, `${pod} restarted exactly once`);
+
+  // A watcher started after the end (a restart) does not run it again.
+  opsflow.startWatcher();
+  await assert.rejects(
+    opsflow.client.workflow.start('opsRequestWorkflow', { taskQueue: opsflow.temporal.taskQueue, workflowId, args: [ref], workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+    /already started/i,
+  );
+});

@@ -1,0 +1,56 @@
+// opsflow as the tests run it: the real worker and watcher, in-process, on a task queue of the test's own and
+// watching the test's namespace only, against the local environment's Temporal and Kubernetes.
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { runWatcher } from '../../client/watcher.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { connectionOptions, temporalSettings, type TemporalSettings } from '../../platform/temporal.ts';
+import { installRuntime } from '../../worker/runtime.ts';
+import { createWorker } from '../../worker/worker.ts';
+import { kube } from './cluster.ts';
+
+const logger = createLogger('opsflow-test');
+installRuntime(logger);
+
+export interface Opsflow {
+  client: Client;
+  temporal: TemporalSettings;
+  /** Starts one more watcher on the same namespace (a restart or a second replica). */
+  startWatcher(): AbortController;
+  stop(): Promise<void>;
+}
+
+export async function startOpsflow(namespace: string, opts: { watcher?: boolean } = {}): Promise<Opsflow> {
+  const temporal = { ...temporalSettings(), taskQueue: `opsflow-test-${randomBytes(4).toString('hex')}` };
+  const { worker, connection } = await createWorker({ temporal, kube, workflowBundlePath: process.env.OPSFLOW_WORKFLOW_BUNDLE });
+  const running = worker.run();
+  const clientConnection = await Connection.connect(connectionOptions(temporal));
+  const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
+  const watchers: AbortController[] = [];
+  const watchersDone: Promise<void>[] = [];
+  const startWatcher = () => {
+    const stop = new AbortController();
+    watchers.push(stop);
+    watchersDone.push(runWatcher({ kube, client, taskQueue: temporal.taskQueue, logger, namespace, signal: stop.signal }));
+    return stop;
+  };
+  if (opts.watcher !== false) startWatcher();
+  return {
+    client,
+    temporal,
+    startWatcher,
+    async stop() {
+      for (const w of watchers) w.abort();
+      await Promise.all(watchersDone);
+      await shutdown(worker, running);
+      await connection.close();
+      await clientConnection.close();
+    },
+  };
+}
+
+async function shutdown(worker: Worker, running: Promise<void>) {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running;
+}
