@@ -58,7 +58,8 @@ export interface Collection {
 export const collectionPath = ({ apiVersion, plural, namespace }: Collection) =>
   `${apiVersion.includes('/') ? '/apis' : '/api'}/${apiVersion}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`;
 
-export const pods = (namespace: string): Collection => ({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespace });
+/** Pods of one namespace, or of all when `namespace` is omitted. */
+export const pods = (namespace?: string): Collection => ({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespace });
 export const secrets = (namespace: string): Collection => ({
   apiVersion: 'v1',
   kind: 'Secret',

@@ -14,7 +14,6 @@ export const binaryPath = (component: string, binary = component) => {
   return join(componentDir(c.name, c.version), binary);
 };
 
-export const kwokStagesPath = () => binaryPath('kwok', 'stages.yaml');
 
 async function checkGo(): Promise<void> {
   let version: string;
@@ -57,14 +56,15 @@ async function buildComponent(c: GoComponent, outDir: string): Promise<void> {
       });
     }
   }
-  if (c.name === 'kwok') await writeKwokStages(c, outDir);
 }
 
-async function writeKwokStages(c: GoComponent, outDir: string): Promise<void> {
-  const modDir = (await run('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${c.version}`], { env: goEnv })).stdout;
+/** kwok's stage config, made from the stage files in kwok's module (downloaded by its build). */
+export async function writeKwokStages(file: string): Promise<void> {
+  const kwok = components.find((c) => c.name === 'kwok')!;
+  const modDir = (await run('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${kwok.version}`], { env: goEnv })).stdout;
   const dir = JSON.parse(modDir).Dir as string;
-  const docs = await Promise.all(kwokStages.map((file) => readFile(join(dir, file), 'utf8')));
-  await writeFile(join(outDir, 'stages.yaml'), docs.map((d) => d.trim()).join('\n---\n') + '\n');
+  const docs = await Promise.all(kwokStages.map((f) => readFile(join(dir, f), 'utf8')));
+  await writeFile(file, docs.map((d) => d.trim()).join('\n---\n') + '\n');
 }
 
 /** Builds every component missing from the cache; prints a line per component. */

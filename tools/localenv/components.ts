@@ -58,11 +58,14 @@ export const components: GoComponent[] = [
   },
 ];
 
-/** kwok's own stage definitions (read from its module), concatenated into the config kwok is started with. */
+/**
+ * kwok's own stage definitions (read from its module), concatenated into the config kwok is started with.
+ * Not its pod-delete stage: that deletes terminating pods by name only and can hit a StatefulSet's replacement
+ * pod; tools/pod-finalizer does that step the kubelet's way (with the pod's UID as precondition).
+ */
 export const kwokStages = [
   'kustomize/stage/node/fast/node-initialize.yaml',
   'kustomize/stage/node/heartbeat/node-heartbeat.yaml',
   'kustomize/stage/pod/fast/pod-ready.yaml',
   'kustomize/stage/pod/fast/pod-complete.yaml',
-  'kustomize/stage/pod/fast/pod-delete.yaml',
 ];

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { binaryPath, buildAll } from './build.ts';
+import { binaryPath, buildAll, writeKwokStages } from './build.ts';
 import { run } from './exec.ts';
 import { envFile, repoRoot, stateDir } from './paths.ts';
 import { ensurePki } from './pki.ts';
@@ -126,6 +126,7 @@ export async function up(log: (line: string) => void = console.log): Promise<voi
   await writeFile(stateFile, JSON.stringify(state, null, 2));
   const pki = await ensurePki(join(stateDir, 'pki'));
   const c = context(state, pki);
+  await writeKwokStages(join(stateDir, 'kwok-stages.yaml'));
   await writeFile(c.kubeconfig, kubeconfigYaml(c, await readFile(pki.ca, 'utf8'), await readFile(pki.adminCert, 'utf8'), await readFile(pki.adminKey, 'utf8')), { mode: 0o600 });
   const stages = [...new Set(services.map((s) => s.stage))].sort();
   for (const stage of stages) {

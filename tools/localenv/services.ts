@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allSearchAttributes } from '../../workflows/search-attributes.ts';
-import { binaryPath, kwokStagesPath } from './build.ts';
+import { binaryPath } from './build.ts';
 import { run } from './exec.ts';
 import { repoRoot } from './paths.ts';
 import type { Pki } from './pki.ts';
@@ -137,9 +137,9 @@ export const services: Service[] = [
     name: 'kwok',
     stage: 2,
     command: () => binaryPath('kwok'),
-    args: ({ ports, kubeconfig }) => [
+    args: ({ ports, kubeconfig, stateDir }) => [
       `--kubeconfig=${kubeconfig}`,
-      `--config=${kwokStagesPath()}`,
+      `--config=${join(stateDir, 'kwok-stages.yaml')}`,
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       '--cidr=10.244.0.0/16',
@@ -150,7 +150,7 @@ export const services: Service[] = [
     ready: ({ ports }) => ok(httpGet(`http://${loopback}:${ports.kwok}/healthz`)),
     readyTimeoutMs: 30_000,
   },
-  ...(['cert-manager', 'kubedb-provisioner'] as const).map(
+  ...(['cert-manager', 'kubedb-provisioner', 'pod-finalizer'] as const).map(
     (name): Service => ({
       name,
       // After the CRDs and the simulated node exist (see lifecycle.ts).

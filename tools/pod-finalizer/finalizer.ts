@@ -1,0 +1,68 @@
+// The last step of a pod's deletion, as the kubelet does it: once a pod on a (simulated) node is terminating,
+// delete it for good — with its UID as precondition, so that a replacement created under the same name
+// (a StatefulSet's next incarnation) is never deleted by mistake (the kubelet's rule since kubernetes#25224).
+// kwok v0.8.0's own pod-delete stage deletes by name only and, firing twice, can hit the replacement.
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { apiMessage, isConflict, isNotFound, pods, type Kube } from '../../platform/kube.ts';
+import { observe } from '../../platform/watch.ts';
+
+const simulatedNodeAnnotation = 'kwok.x-k8s.io/node';
+
+export async function runPodFinalizer(kube: Kube, signal: AbortSignal, log: Logger): Promise<void> {
+  const simulated = new Set<string>();
+  const inFlight = new Set<string>();
+  let current = new Map<string, V1Pod>();
+  const finalizeTerminating = (list: Iterable<V1Pod>) => {
+    for (const pod of list) {
+      if (pod.metadata?.deletionTimestamp && simulated.has(pod.spec?.nodeName ?? '')) void finalize(pod);
+    }
+  };
+
+  async function finalize(pod: V1Pod): Promise<void> {
+    const uid = pod.metadata!.uid!;
+    if (inFlight.has(uid)) return;
+    inFlight.add(uid);
+    try {
+      await kube.core.deleteNamespacedPod({
+        namespace: pod.metadata!.namespace!,
+        name: pod.metadata!.name!,
+        gracePeriodSeconds: 0,
+        body: { gracePeriodSeconds: 0, preconditions: { uid } },
+      });
+      log.info({ pod: `${pod.metadata!.namespace}/${pod.metadata!.name}`, uid }, 'pod deleted');
+    } catch (err) {
+      // Gone already, or the name now belongs to a new pod: nothing of ours to delete.
+      if (!isNotFound(err) && !isConflict(err)) log.warn({ uid, err: apiMessage(err) }, 'could not delete terminating pod');
+    } finally {
+      inFlight.delete(uid);
+    }
+  }
+
+  const onError = (what: string) => (err: unknown) => log.warn({ err: apiMessage(err) }, `watch of ${what} failed; re-listing`);
+  await Promise.all([
+    observe<V1Node>(
+      kube,
+      { apiVersion: 'v1', kind: 'Node', plural: 'nodes' },
+      {},
+      ({ objects }) => {
+        simulated.clear();
+        for (const n of objects.values()) if (n.metadata?.annotations?.[simulatedNodeAnnotation]) simulated.add(n.metadata.name!);
+        finalizeTerminating(current.values());
+      },
+      signal,
+      onError('nodes'),
+    ),
+    observe<V1Pod>(
+      kube,
+      pods(),
+      {},
+      ({ type, object, objects }) => {
+        current = objects;
+        finalizeTerminating(type === 'SYNC' ? objects.values() : type === 'DELETED' ? [] : [object!]);
+      },
+      signal,
+      onError('pods'),
+    ),
+  ]);
+}
