@@ -43,6 +43,9 @@ export function rootMessage(err: unknown): string {
   return String(e);
 }
 
+const isStartToCloseTimeout = (err: unknown) =>
+  err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'START_TO_CLOSE';
+
 const heartbeatTimeoutMs = 30_000;
 
 export class StepRunner {
@@ -77,9 +80,12 @@ export class StepRunner {
       result = await CancellationScope.withTimeout(this.settings.stepTimeoutMs, body);
     } catch (err) {
       const cancelled = isCancellation(err) && CancellationScope.current().consideredCancelled;
+      // The step's timer and an attempt's start-to-close limit are the same length: either one firing means
+      // the step overran spec.timeout.
+      const overran = (isCancellation(err) && !cancelled) || isStartToCloseTimeout(err);
       const message = cancelled
         ? 'the run was cancelled'
-        : isCancellation(err)
+        : overran
           ? `did not finish within ${formatDuration(this.settings.stepTimeoutMs)} (spec.timeout)`
           : rootMessage(err);
       this.progress.set(step.label, 'failed', message);
