@@ -34,14 +34,21 @@ export async function runOpsflow(o: RunOptions): Promise<void> {
   const running: Promise<void>[] = [];
   if (o.worker) {
     installRuntime(logger);
-    const { worker, connection } = await createWorker({ temporal, kube });
+    // OPSFLOW_WORKFLOW_BUNDLE: a bundle made at build time, so the worker need not run webpack when it starts.
+    const { worker, connection } = await createWorker({ temporal, kube, workflowBundlePath: process.env.OPSFLOW_WORKFLOW_BUNDLE });
     const health = o.healthAddress ? serveHealth(o.healthAddress, worker, connection) : undefined;
-    running.push(worker.run().finally(() => health?.close()));
+    // worker.run() returns once SIGTERM/SIGINT (the runtime's shutdown signals) has drained in-flight work;
+    // the connection must then be closed too, or the process never exits.
+    running.push(worker.run().finally(async () => {
+      health?.close();
+      await connection.close();
+    }));
     logger.info({ taskQueue: temporal.taskQueue }, 'worker running');
   }
   if (o.watcher) {
-    const client = new Client({ connection: await Connection.connect(connectionOptions(temporal)), namespace: temporal.namespace });
-    running.push(runWatcher({ kube, client, taskQueue: temporal.taskQueue, logger, namespace: o.namespace, signal: stop.signal }));
+    const connection = await Connection.connect(connectionOptions(temporal));
+    const client = new Client({ connection, namespace: temporal.namespace });
+    running.push(runWatcher({ kube, client, taskQueue: temporal.taskQueue, logger, namespace: o.namespace, signal: stop.signal }).finally(() => connection.close()));
     logger.info({ namespace: o.namespace ?? 'all namespaces' }, 'watcher running');
   }
   await Promise.all(running);
