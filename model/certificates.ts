@@ -15,9 +15,9 @@ export function certificateSpecFor(db: Database, alias: string): TLSCertificateS
   return db.spec?.tls?.certificates?.find((c) => c.alias === alias);
 }
 
-/** The Secret the certificate of `alias` is written to: the user's `secretName`, else the certificate's name. */
+/** The Secret the certificate of `alias` is written to: the user's `secretName`, else (unset or "", as in kmodules) the certificate's name. */
 export function certificateSecretName(db: Database, alias: string): string {
-  return certificateSpecFor(db, alias)?.secretName ?? certificateName(db.metadata.name!, alias);
+  return certificateSpecFor(db, alias)?.secretName || certificateName(db.metadata.name!, alias);
 }
 
 export function serviceDNSNames(db: string, ns: string): string[] {
