@@ -2,7 +2,6 @@
 // kube-apiserver, the watcher, the workflow on a real Temporal server, cert-manager's and KubeDB's stand-ins.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForOpsRequestDone } from '../helpers/cluster.ts';
@@ -10,6 +9,7 @@ import { applyRotate, createCAIssuer, createTLSMySQL, isPaused, listPods, waitFo
 import { historyText } from '../helpers/history.ts';
 import { startOpsflow, type Opsflow } from '../helpers/opsflow.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
+import { recordHistory } from '../helpers/record-history.ts';
 
 const secretNames = ['my-db-server-cert', 'my-db-client-cert', 'my-db-metrics-exporter-cert'];
 
@@ -119,8 +119,5 @@ test('rotateCertificates re-issues every certificate and restarts each pod once,
     }
   }
   console.log(`# rotation of 3 pods took ${elapsed} ms end to end`);
-  if (process.env.OPSFLOW_RECORD_HISTORY) {
-    const h = await opsflow.client.workflow.getHandle(workflowId).fetchHistory();
-    await writeFile(process.env.OPSFLOW_RECORD_HISTORY, JSON.stringify(h, null, 2));
-  }
+  await recordHistory(opsflow.client, workflowId, 'rotate-mysql-successful');
 });

@@ -25,12 +25,24 @@ export class PodTimeline {
   private constructor(namespace: string, onSynced: () => void) {
     // Readiness of every pod name right now; a deleted pod counts as down until its replacement is Ready.
     const ready = new Map<string, boolean>();
+    const record = (p: V1Pod, deleted: boolean) => {
+      const sample: Sample = {
+        pod: p.metadata!.name!,
+        uid: p.metadata!.uid!,
+        ready: !deleted && isReady(p) && !p.metadata?.deletionTimestamp,
+        gone: deleted || Boolean(p.metadata?.deletionTimestamp),
+        role: p.metadata?.labels?.['kubedb.com/role'],
+      };
+      this.samples.push(sample);
+      ready.set(sample.pod, sample.ready);
+      this.maxDownAtOnce = Math.max(this.maxDownAtOnce, [...ready.values()].filter((r) => !r).length);
+    };
     this.done = observe<V1Pod>(
       kube,
       pods(namespace),
       {},
       ({ type, object, objects }) => {
-        if (type === 'SYNC') {
+        if (type === 'SYNC' && this.initial.size === 0) {
           for (const p of objects.values()) {
             this.initial.set(p.metadata!.name!, p.metadata!.uid!);
             ready.set(p.metadata!.name!, isReady(p));
@@ -38,17 +50,8 @@ export class PodTimeline {
           onSynced();
           return;
         }
-        const p = object!;
-        const sample: Sample = {
-          pod: p.metadata!.name!,
-          uid: p.metadata!.uid!,
-          ready: type !== 'DELETED' && isReady(p) && !p.metadata?.deletionTimestamp,
-          gone: type === 'DELETED' || Boolean(p.metadata?.deletionTimestamp),
-          role: p.metadata?.labels?.['kubedb.com/role'],
-        };
-        this.samples.push(sample);
-        ready.set(sample.pod, sample.ready);
-        this.maxDownAtOnce = Math.max(this.maxDownAtOnce, [...ready.values()].filter((r) => !r).length);
+        // A re-list after a watch break: what changed meanwhile arrives as the objects' current state.
+        for (const p of type === 'SYNC' ? objects.values() : [object!]) record(p, type === 'DELETED');
       },
       this.stop.signal,
     );
