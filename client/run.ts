@@ -11,6 +11,8 @@ import { createWorker } from '../worker/worker.ts';
 import { runWatcher } from './watcher.ts';
 
 export interface RunOptions {
+  /** Log to this file instead of standard output. */
+  logFile?: string;
   worker: boolean;
   watcher: boolean;
   namespace?: string;
@@ -19,7 +21,7 @@ export interface RunOptions {
 
 export async function runOpsflow(o: RunOptions): Promise<void> {
   loadLocalEnvDefaults();
-  const logger = createLogger('opsflow');
+  const logger = createLogger('opsflow', o.logFile);
   const temporal = temporalSettings();
   const kube = connectKube();
   logger.info({ temporal: temporal.address, namespace: temporal.namespace, taskQueue: temporal.taskQueue, kubernetes: kube.config.getCurrentCluster()?.server }, 'starting');
