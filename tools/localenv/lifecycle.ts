@@ -106,7 +106,7 @@ async function ensureRunning(s: Service, c: Context, state: State, log: (l: stri
   try {
     await until(s.name, async () => {
       if (!isAlive(pid)) throw new Error(`${s.name} exited`);
-      return s.ready(c);
+      return Date.now() - t0 >= (s.minUptimeMs ?? 0) && s.ready(c);
     }, s.readyTimeoutMs);
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- last lines of ${logFile} ---\n${await tail(logFile)}`);

@@ -34,6 +34,8 @@ export interface Service {
   env?: (c: Context) => NodeJS.ProcessEnv;
   ready: (c: Context) => Promise<boolean>;
   readyTimeoutMs: number;
+  /** For a process with nothing to probe: ready once it has stayed up this long after starting. */
+  minUptimeMs?: number;
 }
 
 const loopback = '127.0.0.1';
@@ -150,16 +152,16 @@ export const services: Service[] = [
     ready: ({ ports }) => ok(httpGet(`http://${loopback}:${ports.kwok}/healthz`)),
     readyTimeoutMs: 30_000,
   },
-  ...(['cert-manager', 'kubedb-provisioner', 'pod-finalizer'] as const).map(
-    (name): Service => ({
-      name,
-      // After the CRDs and the simulated node exist (see lifecycle.ts).
-      stage: 3,
-      command: node,
-      args: () => [join(repoRoot, 'tools', name, 'main.ts')],
-      env: ({ kubeconfig, stateDir }) => ({ KUBECONFIG: kubeconfig, LOG_FILE: join(stateDir, 'logs', `${name}.json.log`) }),
-      ready: async () => true,
-      readyTimeoutMs: 5_000,
-    }),
-  ),
+  {
+    // cert-manager's CA issuer, KubeDB's provisioner and the pod finalizer, in one Node process.
+    // Starts after the CRDs and the simulated node exist (see lifecycle.ts).
+    name: 'stand-ins',
+    stage: 3,
+    command: node,
+    args: () => [join(repoRoot, 'tools', 'stand-ins.ts')],
+    env: ({ kubeconfig, stateDir }) => ({ KUBECONFIG: kubeconfig, LOG_DIR: join(stateDir, 'logs') }),
+    ready: async () => true,
+    readyTimeoutMs: 5_000,
+    minUptimeMs: 1_000,
+  },
 ];
