@@ -3,6 +3,7 @@
 // what differs per kind is data in model/profiles.ts, read by the activities.
 import {
   ApplicationFailure,
+  type ActivityOptions,
   CancellationScope,
   proxyActivities,
   upsertSearchAttributes,
@@ -37,10 +38,18 @@ export interface OpsRequestResult {
 const opsKinds: OpsRequestKind[] = ['MySQLOpsRequest', 'PerconaXtraDBOpsRequest', 'ProxySQLOpsRequest', 'PgpoolOpsRequest'];
 
 // Bookkeeping must land even when Kubernetes is briefly away: retried until it does (404 and the like fail fast).
-const bookkeeping = proxyActivities<Activities>({
+const bookkeepingOptions: ActivityOptions = {
   startToCloseTimeout: 30_000,
   retry: { initialInterval: 500, backoffCoefficient: 2, maximumInterval: 30_000 },
-});
+};
+const bookkeeping = proxyActivities<Activities>(bookkeepingOptions);
+
+/** Records status on the OpsRequest, labelled on Temporal Web's timeline with what it records. */
+const recordStatus = (ref: OpsRequestRef, update: StatusUpdate) =>
+  bookkeeping.recordStatus.executeWithOptions(
+    { ...bookkeepingOptions, summary: [update.phase && `phase ${update.phase}`, ...update.conditions.map((c) => `${c.type}=${c.status}`)].filter(Boolean).join(', ') },
+    [ref, update],
+  );
 
 function checkInput(input: OpsRequestInput): OpsRequestRef {
   const problems = [
@@ -60,7 +69,7 @@ function checkInput(input: OpsRequestInput): OpsRequestRef {
 export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsRequestResult> {
   const ref = checkInput(input);
   const workflowId = workflowInfo().workflowId;
-  const record = (update: StatusUpdate) => bookkeeping.recordStatus(ref, update);
+  const record = (update: StatusUpdate) => recordStatus(ref, update);
   const admission = await bookkeeping.admit(ref, workflowId);
 
   if (admission.verdict === 'finished') {
@@ -130,7 +139,7 @@ async function rotateCertificates(
     await steps.run({ condition: 'DatabaseReady', label: 'Wait for the database to be Ready' }, () => steps.call('waitDatabaseReady', `wait until ${db.name} is Ready`, db), () => `${db.name} is Ready`);
   }
   // Pushed before pausing: a pause that took effect although its activity then failed is undone too.
-  saga.push('resume the database', () => bookkeeping.resumeDatabase(db));
+  saga.push('resume the database', () => bookkeeping.resumeDatabase.executeWithOptions({ ...bookkeepingOptions, summary: `resume ${db.name}` }, [db]));
   await steps.run({ condition: 'DatabasePauseSucceeded', label: 'Pause the database' }, () => steps.call('pauseDatabase', `pause ${db.name}`, db, ref), () => `${db.kind} ${db.name} is paused`);
 
   const certs = await steps.run(
