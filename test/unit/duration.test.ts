@@ -12,10 +12,13 @@ describe('parseDuration', () => {
     ['1.5h', 5_400_000],
     ['1m500ms', 60_500],
     [' 5m ', 300_000],
+    ['.5h', 1_800_000],
+    ['250us', 0.25],
+    ['0', 0],
   ];
   for (const [text, ms] of valid) test(`"${text}" is ${ms} ms`, () => assert.equal(parseDuration(text), ms));
 
-  for (const text of ['', '5', '5 minutes', '-1s', '1d', 'm', '1h 30m']) {
+  for (const text of ['', '5', '5 minutes', '-1s', '+1s', '1d', 'm', '1h 30m', '1..5h']) {
     test(`rejects "${text}"`, () => assert.equal(parseDuration(text), undefined));
   }
 });
