@@ -1,4 +1,5 @@
 // Kubernetes access shared by activities, the watcher and the local environment's stand-ins.
+import { createHash } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 
 export interface Kube {
@@ -13,12 +14,33 @@ export interface Kube {
 export function connectKube(config?: k8s.KubeConfig): Kube {
   const kc = config ?? new k8s.KubeConfig();
   if (!config) kc.loadFromDefault();
+  reuseConnections(kc);
   return {
     config: kc,
     core: kc.makeApiClient(k8s.CoreV1Api),
     apps: kc.makeApiClient(k8s.AppsV1Api),
     custom: kc.makeApiClient(k8s.CustomObjectsApi),
     objects: k8s.KubernetesObjectApi.makeApiClient(kc),
+  };
+}
+
+type CreateDispatcher = (cluster: k8s.Cluster | null, options: Record<string, unknown>) => unknown;
+
+/**
+ * client-node 2.0.1 builds a new undici Agent — so a new TLS connection — for every request
+ * (kubernetes-client/javascript#2893): ~20 ms each on loopback. Reuse one per distinct set of connection
+ * options, so that changed credentials (a rotated client certificate) still get a fresh one.
+ */
+function reuseConnections(kc: k8s.KubeConfig): void {
+  const target = kc as unknown as { createDispatcher: CreateDispatcher };
+  const create = target.createDispatcher.bind(kc);
+  const dispatchers = new Map<string, unknown>();
+  target.createDispatcher = (cluster, options) => {
+    const key = createHash('sha256')
+      .update(JSON.stringify([cluster?.server, cluster?.proxyUrl, options]))
+      .digest('hex');
+    if (!dispatchers.has(key)) dispatchers.set(key, create(cluster, options));
+    return dispatchers.get(key);
   };
 }
 
