@@ -18,6 +18,7 @@ import type { OpsRequestKind } from '../model/profiles.ts';
 import type { OpsPhase } from '../model/types.ts';
 import { Progress } from './progress.ts';
 import { Compensations } from './saga.ts';
+import { StatusWriter } from './status-writer.ts';
 import { opsDatabase, opsPhase, opsRequest, opsType } from './search-attributes.ts';
 import { StepFailed, StepRunner, rootMessage } from './steps.ts';
 
@@ -69,7 +70,7 @@ function checkInput(input: OpsRequestInput): OpsRequestRef {
 export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsRequestResult> {
   const ref = checkInput(input);
   const workflowId = workflowInfo().workflowId;
-  const record = (update: StatusUpdate) => recordStatus(ref, update);
+  const status = new StatusWriter((update) => recordStatus(ref, update));
   const admission = await bookkeeping.admit(ref, workflowId);
 
   if (admission.verdict === 'finished') {
@@ -79,7 +80,7 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
     return { phase: 'AlreadyHandled', message: `${ref.kind} ${ref.namespace}/${ref.name} is carried out by workflow ${admission.workflowId}` };
   }
   if (admission.verdict === 'rejected') {
-    await record({ phase: 'Failed', conditions: [{ type: 'Failed', status: 'True', reason: 'InvalidOpsRequest', message: admission.message }] });
+    await status.final({ phase: 'Failed', conditions: [{ type: 'Failed', status: 'True', reason: 'InvalidOpsRequest', message: admission.message }] });
     upsertSearchAttributes([{ key: opsPhase, value: 'Failed' }]);
     throw ApplicationFailure.nonRetryable(admission.message, 'InvalidOpsRequest', { field: admission.field });
   }
@@ -92,12 +93,12 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
     { key: opsPhase, value: 'Progressing' },
   ]);
   const progress = new Progress(`${admission.type} (rotate certificates) of ${db.kind} ${db.namespace}/${db.name}`);
-  const steps = new StepRunner(admission.settings, progress, record);
+  const steps = new StepRunner(admission.settings, progress, (update) => status.background(update));
   const saga = new Compensations();
 
   try {
     const result = await rotateCertificates(ref, db, admission.settings, steps, saga, progress);
-    await record({
+    await status.final({
       phase: 'Successful',
       conditions: [
         { type: 'ReconfigureTLS', status: 'True', reason: 'ReconfigureTLS', message: 'certificates rotated and every pod restarted' },
@@ -119,7 +120,7 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
         reason: failed?.cancelled ? 'OpsRequestCancelled' : 'OpsRequestFailed',
         message: undoFailures.length ? `${message}; could not undo: ${undoFailures.join('; ')}` : message,
       });
-      await record({ phase: 'Failed', conditions });
+      await status.final({ phase: 'Failed', conditions });
       upsertSearchAttributes([{ key: opsPhase, value: 'Failed' }]);
     });
     throw ApplicationFailure.nonRetryable(message, failed?.cancelled ? 'OpsRequestCancelled' : 'OpsRequestFailed');

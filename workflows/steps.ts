@@ -53,9 +53,9 @@ export class StepRunner {
   private readonly acts: ActivityInterfaceFor<Activities>;
   private readonly settings: Settings;
   private readonly progress: Progress;
-  private readonly record: (update: StatusUpdate) => Promise<void>;
+  private readonly record: (update: StatusUpdate) => void;
 
-  constructor(settings: Settings, progress: Progress, record: (update: StatusUpdate) => Promise<void>) {
+  constructor(settings: Settings, progress: Progress, record: (update: StatusUpdate) => void) {
     this.settings = settings;
     this.progress = progress;
     this.record = record;
@@ -93,7 +93,7 @@ export class StepRunner {
     }
     const message = describe(result);
     this.progress.set(step.label, 'done', message);
-    await this.record({ conditions: [{ type: step.condition, status: 'True', reason: step.condition, message }] });
+    this.record({ conditions: [{ type: step.condition, status: 'True', reason: step.condition, message }] });
     return result;
   }
 }
