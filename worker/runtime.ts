@@ -6,11 +6,16 @@ import { PinoTemporalLogger } from './temporal-logger.ts';
 
 let installed = false;
 
-export function installRuntime(logger: Logger, metricsAddress = process.env.OPSFLOW_METRICS_ADDRESS): void {
+/**
+ * `handleSignals`: the runtime shuts workers down on SIGINT/SIGTERM (what the worker process wants; a test
+ * process keeps its signals to itself).
+ */
+export function installRuntime(logger: Logger, { metricsAddress = process.env.OPSFLOW_METRICS_ADDRESS, handleSignals = true } = {}): void {
   if (installed) return;
   installed = true;
   Runtime.install({
     logger: new PinoTemporalLogger(logger),
+    ...(handleSignals ? {} : { shutdownSignals: [] }),
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
       ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),

@@ -11,7 +11,6 @@ import { createWorker } from '../../worker/worker.ts';
 import { kube } from './cluster.ts';
 
 const logger = createLogger('opsflow-test');
-installRuntime(logger);
 
 export interface Opsflow {
   client: Client;
@@ -22,6 +21,7 @@ export interface Opsflow {
 }
 
 export async function startOpsflow(namespace: string, opts: { watcher?: boolean } = {}): Promise<Opsflow> {
+  installRuntime(logger, { handleSignals: false });
   const temporal = { ...temporalSettings(), taskQueue: `opsflow-test-${randomBytes(4).toString('hex')}` };
   const { worker, connection } = await createWorker({ temporal, kube, workflowBundlePath: process.env.OPSFLOW_WORKFLOW_BUNDLE });
   const running = worker.run();

@@ -9,7 +9,7 @@ import { createLogger } from '../../platform/logger.ts';
 import { installRuntime } from '../../worker/runtime.ts';
 import { workflowsPath } from '../../worker/worker.ts';
 
-installRuntime(createLogger('replay-test'));
+installRuntime(createLogger('replay-test'), { handleSignals: false });
 const dir = new URL('./histories/', import.meta.url);
 const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
 
