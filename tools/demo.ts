@@ -1,6 +1,6 @@
 // `npm run demo`: the local environment, opsflow's worker and watcher, a TLS MySQL with 3 pods, and a
 // certificate rotation applied as KubeDB's YAML — shown live until it is done. opsflow keeps running after,
-// for the user to explore (kubectl, Temporal Web, more OpsRequests); Ctrl-C stops it.
+// for the user to explore (kubectl, Temporal Web, more OpsRequests in namespace demo); Ctrl-C stops it.
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -73,7 +73,8 @@ await up(say);
 loadLocalEnvDefaults();
 const kube = connectKube();
 const logFile = join(stateDir, 'logs', 'opsflow.log');
-const opsflow = runOpsflow({ worker: true, watcher: true, logFile });
+// The watcher keeps to the demo's namespace, so tests and benchmarks on the same environment run on their own.
+const opsflow = runOpsflow({ worker: true, watcher: true, namespace: ns, logFile });
 say(`opsflow worker and watcher started (logs: ${logFile})`);
 
 await kube.core.createNamespace({ body: { metadata: { name: ns } } }).catch((err) => (isConflict(err) ? undefined : Promise.reject(err)));
@@ -103,7 +104,7 @@ console.log('certificate serials (before → after):');
 for (const name of secretNames) console.log(`  ${name.padEnd(30)} ${before.get(name)} → ${after.get(name)}`);
 console.log(`\nthe run in Temporal Web: ${workflowUrl(temporal, workflowId)}`);
 console.log(`
-opsflow keeps running (worker + watcher, all namespaces). Try:
+opsflow keeps running (worker + watcher of namespace demo). Try:
   npm run kubectl -- get mysqlopsrequests,mysqls,certificates,pods -n demo
   npm run kubectl -- describe mysqlopsrequest myops-rotate -n demo
   npm run kubectl -- apply -n demo -f deploy/examples/mysql-tls/3-rotate.yaml   (after deleting the old one)
