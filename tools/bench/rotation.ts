@@ -1,0 +1,101 @@
+// `npm run bench:rotation`: one certificate rotation of a 3-pod TLS MySQL in the local environment, measured.
+// Prints the wall time, how much of the workflow's time went to waiting (for issuance and pods) versus
+// orchestration, and every Kubernetes API request opsflow made, by verb and resource.
+import { Client, Connection } from '@temporalio/client';
+import type { RequestContext } from '@kubernetes/client-node';
+import { runWatcher } from '../../client/watcher.ts';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
+import { loadLocalEnvDefaults } from '../../platform/env.ts';
+import { connectKube } from '../../platform/kube.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { connectionOptions, temporalSettings } from '../../platform/temporal.ts';
+import { installRuntime } from '../../worker/runtime.ts';
+import { createWorker } from '../../worker/worker.ts';
+import { up } from '../localenv/lifecycle.ts';
+
+await up(() => {});
+loadLocalEnvDefaults();
+const { applyRotate, createCAIssuer, createTLSMySQL, waitForDatabaseReady } = await import('../../test/helpers/fixtures.ts');
+const { createNamespace, deleteNamespace, waitForOpsRequestDone } = await import('../../test/helpers/cluster.ts');
+
+// Every request of opsflow's own connection passes through the KubeConfig's authentication hook: count them there.
+const kube = connectKube();
+const requests: string[] = [];
+let counting = false;
+const authenticate = kube.config.applySecurityAuthentication.bind(kube.config);
+kube.config.applySecurityAuthentication = async (ctx: RequestContext) => {
+  if (counting) {
+    const url = new URL(ctx.getUrl());
+    const resource = url.pathname.replace(/\/namespaces\/[^/]+/, '').replace(/^\/apis?\/(?:[^/]+\/)?v[^/]*\//, '');
+    const verb = url.searchParams.get('watch') ? 'WATCH' : ctx.getHttpMethod();
+    requests.push(`${verb} ${resource.replace(/\/[a-z0-9-]+(\/(status|eviction))?$/, (_m, sub) => `/{name}${sub ?? ''}`)}`);
+  }
+  return authenticate(ctx);
+};
+
+const logger = createLogger('bench', '/dev/null');
+installRuntime(logger);
+const temporal = { ...temporalSettings(), taskQueue: `bench-${Date.now()}` };
+const { worker, connection } = await createWorker({ temporal, kube });
+const running = worker.run();
+const client = new Client({ connection: await Connection.connect(connectionOptions(temporal)), namespace: temporal.namespace });
+const ns = await createNamespace('bench');
+const stopWatcher = new AbortController();
+const watcher = runWatcher({ kube, client, taskQueue: temporal.taskQueue, logger, namespace: ns, signal: stopWatcher.signal });
+
+await createCAIssuer(ns);
+await createTLSMySQL(ns);
+await waitForDatabaseReady(ns);
+
+counting = true;
+const t0 = Date.now();
+await applyRotate(ns, 'bench-rotate');
+const ops = await waitForOpsRequestDone(ns, 'bench-rotate');
+const wall = Date.now() - t0;
+counting = false;
+
+const workflowId = opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'bench-rotate' }, ops.metadata.uid);
+const history = await client.workflow.getHandle(workflowId).fetchHistory();
+const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+const events = history.events!;
+const started = ms(events[0].eventTime);
+const closed = ms(events.at(-1)!.eventTime);
+const waiting = new Set(['reissueCertificate', 'waitPodReplaced', 'waitDatabaseReady']);
+const scheduled = new Map<number, { type: string; at: number }>();
+const byActivity = new Map<string, number>();
+for (const e of events) {
+  const s = e.activityTaskScheduledEventAttributes;
+  if (s) scheduled.set(Number(e.eventId), { type: s.activityType!.name!, at: ms(e.eventTime) });
+  const c = e.activityTaskCompletedEventAttributes;
+  if (c) {
+    const start = scheduled.get(Number(c.scheduledEventId))!;
+    byActivity.set(start.type, (byActivity.get(start.type) ?? 0) + ms(e.eventTime) - start.at);
+  }
+}
+// Certificates are re-issued in parallel: count that step's wall time once, not the sum of the three.
+const issuance = (() => {
+  const reissues = [...scheduled.values()].filter((s) => s.type === 'reissueCertificate').map((s) => s.at);
+  const done = events.filter((e) => e.activityTaskCompletedEventAttributes && scheduled.get(Number(e.activityTaskCompletedEventAttributes.scheduledEventId))?.type === 'reissueCertificate').map((e) => ms(e.eventTime));
+  return Math.max(...done) - Math.min(...reissues);
+})();
+const waited = issuance + (byActivity.get('waitPodReplaced') ?? 0) + (byActivity.get('waitDatabaseReady') ?? 0);
+const workflowMs = closed - started;
+
+console.log(`rotation of a 3-pod TLS MySQL: ${ops.status.phase}`);
+console.log(`  wall time, OpsRequest applied → Successful seen: ${wall} ms`);
+console.log(`  workflow run, first to last event:                ${workflowMs.toFixed(0)} ms`);
+console.log(`  of which waiting (issuance ${issuance.toFixed(0)} ms, pods ${(byActivity.get('waitPodReplaced') ?? 0).toFixed(0)} ms, database Ready ${(byActivity.get('waitDatabaseReady') ?? 0).toFixed(0)} ms): ${waited.toFixed(0)} ms`);
+console.log(`  orchestration (everything else):                 ${(workflowMs - waited).toFixed(0)} ms = ${(((workflowMs - waited) / workflowMs) * 100).toFixed(0)}%`);
+console.log(`  activities: ${[...scheduled.values()].length}, history events: ${events.length}, ${[...waiting].length} kinds of waiting activity`);
+console.log(`Kubernetes API requests by opsflow (worker + watcher) during the rotation: ${requests.length}`);
+const counts = new Map<string, number>();
+for (const r of requests) counts.set(r, (counts.get(r) ?? 0) + 1);
+for (const [r, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${r}`);
+
+stopWatcher.abort();
+await watcher;
+worker.shutdown();
+await running;
+await connection.close();
+await deleteNamespace(ns);
+process.exit(0);
