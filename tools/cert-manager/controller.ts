@@ -8,7 +8,7 @@ import type { Logger } from '../../platform/logger.ts';
 import { observe, type Observation } from '../../platform/watch.ts';
 import { reconcileCertificate, type ReconcileContext } from './reconcile.ts';
 import { GROUP, VERSION, type CMCertificate, type Issuer } from './types.ts';
-import { KeyedQueue } from './work-queue.ts';
+import { KeyedQueue } from '../../platform/keyed-queue.ts';
 
 const collection = (kind: string, plural: string, apiVersion = `${GROUP}/${VERSION}`): Collection => ({ apiVersion, kind, plural });
 

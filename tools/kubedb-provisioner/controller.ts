@@ -14,6 +14,7 @@ import {
   type Kube,
 } from '../../platform/kube.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { KeyedQueue } from '../../platform/keyed-queue.ts';
 import { observe, type Observation } from '../../platform/watch.ts';
 import {
   databaseApiVersion,
@@ -66,25 +67,6 @@ function ownerKey(o: KubernetesObject): string | undefined {
   return p && name && o.metadata?.namespace ? dbKey(p, o.metadata.namespace, name) : undefined;
 }
 
-/** Runs `work` for a key, one run per key at a time; a key queued while it runs is run once more afterwards. */
-function workQueue(work: (key: string) => Promise<void>, signal: AbortSignal) {
-  const running = new Map<string, Promise<void>>();
-  const dirty = new Set<string>();
-  const enqueue = (key: string) => {
-    if (signal.aborted) return;
-    dirty.add(key);
-    if (running.has(key)) return;
-    const run = (async () => {
-      while (dirty.delete(key) && !signal.aborted) await work(key);
-    })().finally(() => running.delete(key));
-    running.set(key, run);
-  };
-  const drained = async () => {
-    while (running.size) await Promise.all(running.values());
-  };
-  return { enqueue, drained };
-}
-
 export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logger): Promise<void> {
   // The views: each map is the live one `observe` keeps, replaced after every (re-)list.
   const view = {
@@ -106,7 +88,7 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
   const failures = new Map<string, number>();
   const retryTimers = new Set<NodeJS.Timeout>();
   signal.addEventListener('abort', () => retryTimers.forEach(clearTimeout), { once: true });
-  const queue = workQueue(async (key) => {
+  const queue = new KeyedQueue(async (key) => {
     try {
       await reconcile(key);
       failures.delete(key);
@@ -118,7 +100,7 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
       log.warn({ db: key, err: apiMessage(err), retryInMs: delay }, 'reconcile failed');
       const timer = setTimeout(() => {
         retryTimers.delete(timer);
-        queue.enqueue(key);
+        queue.add(key);
       }, delay);
       retryTimers.add(timer);
     }
@@ -127,7 +109,7 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
   // Nothing is reconciled before every view has been listed once: a half-filled view would look like
   // missing StatefulSets, Services or Secrets.
   const unsynced = new Set<string>();
-  const enqueue = (key: string | undefined) => key && !unsynced.size && queue.enqueue(key);
+  const enqueue = (key: string | undefined) => key && !unsynced.size && queue.add(key);
   const enqueueAll = () => {
     for (const [kind, dbs] of view.databases) {
       for (const db of dbs.values()) enqueue(dbKey(profiles[kind], db.metadata.namespace!, db.metadata.name!));
@@ -377,5 +359,5 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
   }
   log.info({ kinds: databaseKinds, node: fixedNode ?? 'first Node annotated kwok.x-k8s.io/node=fake' }, 'provisioner started');
   await Promise.all(views);
-  await queue.drained();
+  await queue.drain();
 }
