@@ -130,6 +130,7 @@ export function certificateActivities(kube: Kube) {
         const current = await secretCertificate(kube, namespace, cert.spec.secretName);
         return { revision: cert.status?.revision ?? 0, serial: current?.serial };
       }));
+      Context.current().heartbeat(before); // before triggering: a retry must know where it started from
       await kubeCall(`triggering re-issue of ${what}`, () =>
         updateStatus<Certificate>(kube, r, (cur) => {
           if ((cur.status?.revision ?? 0) > before.revision) return undefined; // already re-issued
