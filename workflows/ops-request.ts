@@ -153,7 +153,7 @@ async function rotateCertificates(
     () => Promise.all(certs.map((c) => steps.call('reissueCertificate', `re-issue ${c.name}`, db.namespace, c.name))),
     (issued) => issued.map((c) => `${c.name}: serial ${c.oldSerial ?? 'none'} → ${c.newSerial}`).join('; '),
   );
-  await steps.run({ condition: 'CertificateSynced', label: 'Certificates synced' }, async () => certificates, () => 'every Secret holds its new certificate');
+  steps.mark({ condition: 'CertificateSynced', label: 'Certificates synced' }, 'every Secret holds its new certificate');
 
   const plan = await steps.run(
     { condition: 'RestartPodsPlanned', label: 'Plan the restart' },
@@ -173,7 +173,7 @@ async function rotateCertificates(
     restarts.push({ ...replaced, previousUid: s.uid });
     progress.set(`Restart ${s.pod}`, 'done', s.why);
   }
-  await steps.run({ condition: 'RestartPods', label: 'Restart the pods' }, async () => restarts, (r) => `${r.length} pods restarted one at a time: ${r.map((x) => x.pod).join(', ')}`);
+  steps.mark({ condition: 'RestartPods', label: 'Restart the pods' }, `${restarts.length} pods restarted one at a time: ${restarts.map((x) => x.pod).join(', ')}`);
   await steps.run({ condition: 'ResumeDatabase', label: 'Resume the database' }, () => saga.runNow('resume the database'), () => `${db.kind} ${db.name} is resumed`);
   return { certificates, restarts };
 }

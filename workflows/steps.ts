@@ -73,6 +73,12 @@ export class StepRunner {
     return activity.executeWithOptions({ ...this.options, summary }, args) as ReturnType<Activities[K]>;
   }
 
+  /** Records a step that has no work of its own: its outcome is what the steps before it did. */
+  mark(step: Step, message: string): void {
+    this.progress.set(step.label, 'done', message);
+    this.record({ conditions: [{ type: step.condition, status: 'True', reason: step.condition, message }] });
+  }
+
   async run<T>(step: Step, body: () => Promise<T>, describe: (result: T) => string): Promise<T> {
     this.progress.set(step.label, 'running');
     let result: T;
@@ -91,9 +97,7 @@ export class StepRunner {
       this.progress.set(step.label, 'failed', message);
       throw new StepFailed(step, message, cancelled);
     }
-    const message = describe(result);
-    this.progress.set(step.label, 'done', message);
-    this.record({ conditions: [{ type: step.condition, status: 'True', reason: step.condition, message }] });
+    this.mark(step, describe(result));
     return result;
   }
 }
