@@ -47,11 +47,14 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
 
   function onOpsRequest(p: DatabaseProfile) {
     return ({ objects, object, type }: Observation<OpsRequest>) => {
-      if (type === 'DELETED') return;
       for (const ops of object ? [object] : objects.values()) {
-        if (finished.has(ops.status?.phase ?? '')) continue;
         const ref: OpsRequestRef = { kind: p.opsRequest.kind, namespace: ops.metadata.namespace!, name: ops.metadata.name! };
         const id = opsRequestWorkflowId(ref, ops.metadata.uid!);
+        if (type === 'DELETED') {
+          started.delete(id);
+          continue;
+        }
+        if (finished.has(ops.status?.phase ?? '')) continue;
         void start(id, `${ref.kind} ${ref.namespace}/${ref.name}`, () =>
           o.client.workflow.start<typeof opsRequestWorkflow>('opsRequestWorkflow', {
             workflowId: id,
