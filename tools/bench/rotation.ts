@@ -60,7 +60,6 @@ const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) 
 const events = history.events!;
 const started = ms(events[0].eventTime);
 const closed = ms(events.at(-1)!.eventTime);
-const waiting = new Set(['reissueCertificate', 'waitPodReplaced', 'waitDatabaseReady']);
 const scheduled = new Map<number, { type: string; at: number }>();
 const byActivity = new Map<string, number>();
 for (const e of events) {
@@ -86,7 +85,7 @@ console.log(`  wall time, OpsRequest applied → Successful seen: ${wall} ms`);
 console.log(`  workflow run, first to last event:                ${workflowMs.toFixed(0)} ms`);
 console.log(`  of which waiting (issuance ${issuance.toFixed(0)} ms, pods ${(byActivity.get('waitPodReplaced') ?? 0).toFixed(0)} ms, database Ready ${(byActivity.get('waitDatabaseReady') ?? 0).toFixed(0)} ms): ${waited.toFixed(0)} ms`);
 console.log(`  orchestration (everything else):                 ${(workflowMs - waited).toFixed(0)} ms = ${(((workflowMs - waited) / workflowMs) * 100).toFixed(0)}%`);
-console.log(`  activities: ${[...scheduled.values()].length}, history events: ${events.length}, ${[...waiting].length} kinds of waiting activity`);
+console.log(`  activities: ${scheduled.size}, history events: ${events.length}`);
 console.log(`Kubernetes API requests by opsflow (worker + watcher) during the rotation: ${requests.length}`);
 const counts = new Map<string, number>();
 for (const r of requests) counts.set(r, (counts.get(r) ?? 0) + 1);
