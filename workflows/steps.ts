@@ -61,7 +61,8 @@ export class StepRunner {
     this.record = record;
     this.options = {
       startToCloseTimeout: settings.stepTimeoutMs,
-      heartbeatTimeout: Math.min(heartbeatTimeoutMs, settings.stepTimeoutMs),
+      // A worker that dies mid-step is noticed soon enough for a retry to fit in the step's time limit.
+      heartbeatTimeout: Math.min(heartbeatTimeoutMs, Math.max(1000, settings.stepTimeoutMs / 4)),
       retry: { maximumAttempts: settings.maxRetries + 1, initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000 },
     };
     this.acts = proxyActivities<Activities>(this.options);
