@@ -18,16 +18,17 @@ const bundlePath = join(stateDir, 'workflow-bundle.js');
 const { code } = await bundleWorkflowCode({ workflowsPath, logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error } });
 await writeFile(bundlePath, code);
 
+const env = { ...process.env, ...parseEnvFile(readFileSync(envFile, 'utf8')), OPSFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+const runTests = (patterns: string[], concurrency: number) => {
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...patterns], { cwd: repoRoot, stdio: 'inherit', env });
+  return new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+};
+
+// The fault tests kill shared parts of the environment (a worker, the API server): they run after the others, alone.
 const paths = process.argv.slice(2);
-const child = spawn(
-  process.execPath,
-  ['--test', '--test-concurrency=2', '--test-timeout=300000', ...(paths.length ? paths : ['test/**/*.test.ts'])],
-  {
-    cwd: repoRoot,
-    stdio: 'inherit',
-    env: { ...process.env, ...parseEnvFile(readFileSync(envFile, 'utf8')), OPSFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-  },
-);
-const code_ = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+const exitCode = paths.length
+  ? await runTests(paths, 2)
+  : (await runTests(['test/unit/*.test.ts', 'test/env/*.test.ts', 'test/e2e/*.test.ts', 'test/replay/*.test.ts'], 2)) ||
+    (await runTests(['test/faults/*.test.ts'], 1));
 if (!wasRunning && process.env.OPSFLOW_KEEP_ENV !== '1') await down(quiet);
-process.exit(code_);
+process.exit(exitCode);

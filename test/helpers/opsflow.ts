@@ -20,11 +20,12 @@ export interface Opsflow {
   stop(): Promise<void>;
 }
 
-export async function startOpsflow(namespace: string, opts: { watcher?: boolean } = {}): Promise<Opsflow> {
+/** `worker: false` leaves the task queue to workers the test runs itself (e.g. in child processes). */
+export async function startOpsflow(namespace: string, opts: { watcher?: boolean; worker?: boolean } = {}): Promise<Opsflow> {
   installRuntime(logger, { handleSignals: false });
   const temporal = { ...temporalSettings(), taskQueue: `opsflow-test-${randomBytes(4).toString('hex')}` };
-  const { worker, connection } = await createWorker({ temporal, kube, workflowBundlePath: process.env.OPSFLOW_WORKFLOW_BUNDLE });
-  const running = worker.run();
+  const inProcess = opts.worker === false ? undefined : await createWorker({ temporal, kube, workflowBundlePath: process.env.OPSFLOW_WORKFLOW_BUNDLE });
+  const running = inProcess?.worker.run();
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
   const watchers: AbortController[] = [];
@@ -43,8 +44,10 @@ export async function startOpsflow(namespace: string, opts: { watcher?: boolean 
     async stop() {
       for (const w of watchers) w.abort();
       await Promise.all(watchersDone);
-      await shutdown(worker, running);
-      await connection.close();
+      if (inProcess) {
+        await shutdown(inProcess.worker, running!);
+        await inProcess.connection.close();
+      }
       await clientConnection.close();
     },
   };

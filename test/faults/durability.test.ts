@@ -1,0 +1,100 @@
+// Durability under faults: a worker killed in the middle of a step, and the API server going away under the
+// watcher. These kill shared parts of the local environment, so `npm test` runs them after the other tests.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
+import { mergePatch } from '../../platform/kube.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { up } from '../../tools/localenv/lifecycle.ts';
+import { isAlive } from '../../tools/localenv/process.ts';
+import { repoRoot, stateDir } from '../../tools/localenv/paths.ts';
+import { conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
+import { applyRotate, createCAIssuer, createTLSMySQL, isPaused, waitForDatabaseReady } from '../helpers/fixtures.ts';
+import { startOpsflow } from '../helpers/opsflow.ts';
+import { PodTimeline } from '../helpers/pod-timeline.ts';
+
+/** `opsflow worker` in a process of its own (so it can be killed), ready once it polls the task queue. */
+function spawnWorker(taskQueue: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(repoRoot, 'client', 'cli.ts'), 'worker'], {
+    env: { ...process.env, OPSFLOW_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('"msg":"worker running"')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+  });
+}
+
+const certificates = ['my-db-server-cert', 'my-db-client-cert', 'my-db-metrics-exporter-cert'];
+const setIssuerCA = (ns: string, secretName: string) =>
+  kube.custom.patchNamespacedCustomObject(
+    { group: 'cert-manager.io', version: 'v1', plural: 'issuers', namespace: ns, name: 'mysql-issuer', body: { spec: { ca: { secretName } } } },
+    mergePatch,
+  );
+
+async function setUp(t: TestContext, prefix: string, worker: boolean) {
+  const ns = await createNamespace(prefix);
+  const opsflow = await startOpsflow(ns, { worker });
+  const workers: ChildProcess[] = [];
+  t.after(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await opsflow.stop();
+    await deleteNamespace(ns);
+  });
+  return { ns, opsflow, workers };
+}
+
+test('a worker killed in the middle of a step: another worker finishes the rotation, nothing is done twice', async (t) => {
+  const { ns, opsflow, workers } = await setUp(t, 'killed', false);
+  workers.push(await spawnWorker(opsflow.temporal.taskQueue));
+  await createCAIssuer(ns);
+  await createTLSMySQL(ns);
+  await waitForDatabaseReady(ns);
+  const revisions = new Map<string, number>();
+  for (const c of certificates) revisions.set(c, (await get(res.certificate, ns, c)).status.revision);
+
+  // Hold issuance back (the Issuer's CA Secret is missing), so the re-issue step is in flight when the worker dies.
+  await setIssuerCA(ns, 'held-back');
+  const timeline = await PodTimeline.start(ns);
+  await applyRotate(ns, 'rotate-killed', 'my-db', '  timeout: 30s\n');
+  await waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) =>
+    conditionOf(c, 'Issuing')?.status === 'True' ? true : undefined,
+  );
+  workers[0].kill('SIGKILL');
+  workers.push(await spawnWorker(opsflow.temporal.taskQueue));
+  await setIssuerCA(ns, 'mysql-issuer-ca');
+  const ops = await waitForOpsRequestDone(ns, 'rotate-killed', 90_000);
+  await timeline.close();
+
+  assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
+  for (const c of certificates) {
+    assert.equal((await get(res.certificate, ns, c)).status.revision, revisions.get(c)! + 1, `${c} issued once more, not twice`);
+  }
+  for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 2, `${pod} restarted exactly once`);
+  assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false);
+  const history = await opsflow.client.workflow.getHandle(opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'rotate-killed' }, ops.metadata.uid)).fetchHistory();
+  const identities = new Set(history.events!.map((e) => e.activityTaskStartedEventAttributes?.identity).filter(Boolean));
+  assert.ok(identities.size >= 2, `activities ran on both workers: ${[...identities].join(', ')}`);
+});
+
+test('the watcher survives the API server going away and coming back', async (t) => {
+  const { ns } = await setUp(t, 'apiserver', true);
+  await createCAIssuer(ns);
+  await createTLSMySQL(ns);
+  await waitForDatabaseReady(ns);
+
+  const { pids } = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
+  process.kill(pids['kube-apiserver'], 'SIGKILL');
+  while (isAlive(pids['kube-apiserver'])) await sleep(20);
+  await up(() => {}); // starts what is not running: the API server, with its data still in etcd
+  await applyRotate(ns, 'rotate-after-restart');
+  const ops = await waitForOpsRequestDone(ns, 'rotate-after-restart', 90_000);
+  assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
+});
