@@ -12,7 +12,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: no install script is needed at runtime. The root preinstall only checks the Node version;
 # @swc/core's postinstall only checks that its platform package loads (the optional dependency
-# @swc/core-linux-<arch>-gnu installs without it); protobufjs 7's postinstall only printed version warnings.
+# @swc/core-linux-<arch>-gnu installs without it).
 # @temporalio/core-bridge has no install script: its prebuilt binaries ship inside the npm package as
 # releases/<target>/index.node (glibc targets only, hence a Debian base rather than Alpine).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
