@@ -12,7 +12,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { mergePatch, pods, statusCode, type Collection } from '../../platform/kube.ts';
 import { waitFor, type Selector, type Watched } from '../../platform/watch.ts';
 import { conditionOf, createNamespace, deleteNamespace, kube, res } from '../helpers/cluster.ts';
-import { createCAIssuer, waitForDatabaseReady } from '../helpers/fixtures.ts';
+import { caSecretName, createCAIssuer, issuerName, waitForDatabaseReady } from '../helpers/fixtures.ts';
 
 const WAIT_MS = 30_000;
 const TEST = { timeout: 90_000 };
@@ -212,12 +212,12 @@ test('a PodDisruptionBudget refuses an eviction that would break it', TEST, asyn
 // Issuing=True (revision stays 1), or re-issues without a new serial or with another CA.
 test('a Certificate for a CA Issuer is issued, and re-issued on Issuing=True with a new serial from the same CA', TEST, async (t) => {
   const ns = await namespaceFor(t);
-  const issuer = 'smoke-ca';
+  const issuer = issuerName;
   const name = 'smoke-cert';
   const secretName = 'smoke-cert-tls';
   const commonName = 'smoke.example.com';
   const dnsNames = [commonName, `smoke.${ns}.svc`];
-  await createCAIssuer(ns, issuer);
+  await createCAIssuer(ns);
   await kube.objects.create({
     apiVersion: 'cert-manager.io/v1',
     kind: 'Certificate',
@@ -236,7 +236,7 @@ test('a Certificate for a CA Issuer is issued, and re-issued on Issuing=True wit
   assert.equal(issued.status.revision, 1);
 
   // The CA as the Issuer holds it (its own Secret), to check the leaf against independently of the leaf's ca.crt.
-  const caSecret = await kube.core.readNamespacedSecret({ namespace: ns, name: `${issuer}-ca` });
+  const caSecret = await kube.core.readNamespacedSecret({ namespace: ns, name: caSecretName });
   const ca = new X509Certificate(Buffer.from(caSecret.data!['tls.crt'], 'base64'));
   assert.equal(ca.ca, true, 'the Issuer signs with a CA certificate');
 

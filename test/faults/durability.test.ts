@@ -12,7 +12,7 @@ import { up } from '../../tools/localenv/lifecycle.ts';
 import { isAlive } from '../../tools/localenv/process.ts';
 import { repoRoot, stateDir } from '../../tools/localenv/paths.ts';
 import { conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
-import { applyRotate, createCAIssuer, createTLSMySQL, isPaused, waitForDatabaseReady } from '../helpers/fixtures.ts';
+import { applyRotate, caSecretName, createCAIssuer, createTLSMySQL, isPaused, issuerName, waitForDatabaseReady } from '../helpers/fixtures.ts';
 import { startOpsflow } from '../helpers/opsflow.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
 
@@ -35,7 +35,7 @@ function spawnWorker(taskQueue: string): Promise<ChildProcess> {
 const certificates = ['my-db-server-cert', 'my-db-client-cert', 'my-db-metrics-exporter-cert'];
 const setIssuerCA = (ns: string, secretName: string) =>
   kube.custom.patchNamespacedCustomObject(
-    { group: 'cert-manager.io', version: 'v1', plural: 'issuers', namespace: ns, name: 'mysql-issuer', body: { spec: { ca: { secretName } } } },
+    { group: 'cert-manager.io', version: 'v1', plural: 'issuers', namespace: ns, name: issuerName, body: { spec: { ca: { secretName } } } },
     mergePatch,
   );
 
@@ -69,7 +69,7 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
   );
   workers[0].kill('SIGKILL');
   workers.push(await spawnWorker(opsflow.temporal.taskQueue));
-  await setIssuerCA(ns, 'mysql-issuer-ca');
+  await setIssuerCA(ns, caSecretName);
   const ops = await waitForOpsRequestDone(ns, 'rotate-killed', 90_000);
   await timeline.close();
 

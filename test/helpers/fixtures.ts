@@ -1,62 +1,21 @@
-// The objects a user of KubeDB's guides applies: a CA Issuer (bootstrapped with a self-signed Issuer, the way
-// cert-manager's documentation does it), a TLS-enabled MySQL, and OpsRequests.
+// The objects a user applies, from deploy/examples/mysql-tls/ (the same files the demo applies): a CA Issuer
+// bootstrapped with a self-signed Issuer, and a TLS-enabled 3-member MySQL. OpsRequests are written per test.
+import { readFile } from 'node:fs/promises';
 import { apply, conditionOf, kube, res, waitForObject } from './cluster.ts';
 
-export async function createCAIssuer(namespace: string, name = 'mysql-issuer'): Promise<void> {
-  await apply(
-    namespace,
-    `
-apiVersion: cert-manager.io/v1
-kind: Issuer
-metadata: {name: selfsigned}
-spec: {selfSigned: {}}
----
-apiVersion: cert-manager.io/v1
-kind: Certificate
-metadata: {name: ${name}-ca}
-spec:
-  isCA: true
-  commonName: ${name}-ca
-  secretName: ${name}-ca
-  privateKey: {algorithm: ECDSA, size: 256}
-  issuerRef: {name: selfsigned, kind: Issuer, group: cert-manager.io}
----
-apiVersion: cert-manager.io/v1
-kind: Issuer
-metadata: {name: ${name}}
-spec:
-  ca: {secretName: ${name}-ca}
-`,
-  );
+const example = (file: string) => readFile(new URL(`../../deploy/examples/mysql-tls/${file}`, import.meta.url), 'utf8');
+
+/** The Issuer `mysql-issuer`, signing with the CA in Secret `mysql-ca`. */
+export const issuerName = 'mysql-issuer';
+export const caSecretName = 'mysql-ca';
+
+export async function createCAIssuer(namespace: string): Promise<void> {
+  await apply(namespace, await example('1-issuer.yaml'));
 }
 
-/** A 3-member group-replication MySQL with TLS, as in KubeDB's guide (replicas defaulted from the topology). */
-export async function createTLSMySQL(namespace: string, name = 'my-db', issuer = 'mysql-issuer'): Promise<void> {
-  await apply(
-    namespace,
-    `
-apiVersion: kubedb.com/v1
-kind: MySQL
-metadata: {name: ${name}}
-spec:
-  version: "8.0.35"
-  topology:
-    mode: GroupReplication
-  storageType: Durable
-  storage:
-    accessModes: [ReadWriteOnce]
-    resources: {requests: {storage: 1Gi}}
-  requireSSL: true
-  tls:
-    issuerRef: {apiGroup: cert-manager.io, kind: Issuer, name: ${issuer}}
-    certificates:
-    - alias: server
-      subject: {organizations: [kubedb:server]}
-      dnsNames: [localhost]
-      ipAddresses: ["127.0.0.1"]
-  deletionPolicy: WipeOut
-`,
-  );
+/** MySQL `my-db`: group replication (3 replicas by KubeDB's default), TLS through `mysql-issuer`, requireSSL. */
+export async function createTLSMySQL(namespace: string): Promise<void> {
+  await apply(namespace, await example('2-mysql.yaml'));
 }
 
 export const waitForDatabaseReady = (namespace: string, name = 'my-db', timeoutMs = 60_000) =>
