@@ -1,4 +1,4 @@
-// The OpsRequest itself: admission (read, claim, validate, mark Progressing) and status updates.
+// The OpsRequest itself: admission (read, claim, validate), its turn on the database, and status updates.
 // The claim (an annotation naming the workflow) is what makes every entry point converge: a second workflow
 // for the same OpsRequest, started by hand under another ID, finds it claimed and does nothing.
 import { ApplicationFailure } from '@temporalio/common';
@@ -7,10 +7,13 @@ import { parseDuration } from '../model/duration.ts';
 import { profileForOpsKind } from '../model/profiles.ts';
 import type { Condition, Database, OpsPhase, OpsRequest } from '../model/types.ts';
 import { targetName, validateAgainstDatabase, validateSpec } from '../model/validation.ts';
+import { turnOf, type QueuedRequest, type Turn } from '../model/queue.ts';
 import { isConflict, isNotFound, mergePatch, type Kube } from '../platform/kube.ts';
 import { readCustom, updateStatus } from '../platform/status.ts';
+import { waitFor } from '../platform/watch.ts';
 import { asActivityFailure, kubeCall } from './failures.ts';
 import type { DatabaseRef, OpsRequestRef } from './refs.ts';
+import { whileHeartbeating } from './heartbeat.ts';
 import { databaseResource, opsRequestResource } from './resources.ts';
 
 export const claimAnnotation = 'opsflow.dev/workflow-id';
@@ -37,6 +40,13 @@ export interface StatusUpdate {
 }
 
 const describe = (ref: OpsRequestRef) => `${ref.kind} ${ref.namespace}/${ref.name}`;
+
+const queued = (o: OpsRequest): QueuedRequest => ({
+  name: o.metadata.name!,
+  type: o.spec?.type ?? '',
+  phase: o.status?.phase,
+  created: o.metadata.creationTimestamp!,
+});
 
 export function opsRequestActivities(kube: Kube) {
   async function claim(ref: OpsRequestRef, ops: OpsRequest, workflowId: string): Promise<string> {
@@ -77,21 +87,6 @@ export function opsRequestActivities(kube: Kube) {
       const target = validateAgainstDatabase(p, ops, db);
       if (!target.ok) return { verdict: 'rejected', field: target.field, message: target.message };
 
-      await kubeCall(`marking ${describe(ref)} Progressing`, () =>
-        updateStatus<OpsRequest>(kube, opsRequestResource(ref), (cur) =>
-          cur.status?.phase === 'Progressing'
-            ? undefined
-            : {
-                phase: 'Progressing',
-                observedGeneration: cur.metadata.generation,
-                conditions: upsertCondition(
-                  cur.status?.conditions,
-                  { type: 'Running', status: 'True', reason: 'Running', message: `opsflow is carrying out ${ref.kind} ${ref.name} (workflow ${workflowId})`, observedGeneration: cur.metadata.generation },
-                  new Date().toISOString(),
-                ),
-              },
-        ),
-      );
       return {
         verdict: 'admitted',
         uid: ops.metadata.uid!,
@@ -103,6 +98,60 @@ export function opsRequestActivities(kube: Kube) {
           apply: ops.spec?.apply === 'Always' ? 'Always' : 'IfReady',
         },
       };
+    },
+
+    /**
+     * Waits (watching the namespace's OpsRequests) until it is this request's turn on its database, as
+     * model/queue.ts decides; marks it Pending meanwhile and Progressing (condition Running) when its turn comes.
+     */
+    async awaitTurn(ref: OpsRequestRef, workflowId: string): Promise<Turn> {
+      const p = profileForOpsKind(ref.kind)!;
+      const collection = { apiVersion: 'ops.kubedb.com/v1alpha1', kind: ref.kind, plural: p.opsRequest.plural, namespace: ref.namespace };
+      const mark = (phase: 'Pending' | 'Progressing', message: string) =>
+        kubeCall(`marking ${describe(ref)} ${phase}`, () =>
+          updateStatus<OpsRequest>(kube, opsRequestResource(ref), (cur) =>
+            cur.status?.phase === phase
+              ? undefined
+              : {
+                  ...cur.status,
+                  phase,
+                  observedGeneration: cur.metadata.generation,
+                  conditions: upsertCondition(
+                    cur.status?.conditions,
+                    { type: 'Running', status: phase === 'Progressing' ? 'True' : 'False', reason: phase, message, observedGeneration: cur.metadata.generation },
+                    new Date().toISOString(),
+                  ),
+                },
+          ),
+        );
+      let waiting: string | undefined;
+      let pendingWrite: Promise<unknown> = Promise.resolve(); // awaited before the outcome is written
+      const turn = await whileHeartbeating(
+        (signal) =>
+          waitFor<OpsRequest, Turn>(
+            kube,
+            collection,
+            {},
+            (all) => {
+              const me = all.find((o) => o.metadata.name === ref.name);
+              if (!me) throw ApplicationFailure.nonRetryable(`${describe(ref)} was deleted while waiting for its turn`, 'OpsRequestDeleted');
+              const target = targetName(p, me);
+              const turn = turnOf(ref.name, all.filter((o) => targetName(p, o) === target).map(queued));
+              if (turn.action !== 'wait') return turn;
+              if (waiting !== turn.behind) {
+                waiting = turn.behind;
+                const message = `waiting for ${ref.kind} ${waiting} on the same database to finish`;
+                pendingWrite = pendingWrite.then(() => mark('Pending', message)).catch(() => {});
+              }
+              return undefined;
+            },
+            signal,
+          ),
+        () => ({ waiting }),
+      );
+      await pendingWrite;
+      if (turn.action === 'run') await mark('Progressing', `opsflow is carrying out ${ref.kind} ${ref.name} (workflow ${workflowId})`);
+      return turn;
     },
 
     /** Sets the phase (if given) and replaces conditions by type; the generation is the OpsRequest's own. */

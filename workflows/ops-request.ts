@@ -45,6 +45,14 @@ const bookkeepingOptions: ActivityOptions = {
 };
 const bookkeeping = proxyActivities<Activities>(bookkeepingOptions);
 
+// Waiting in the database's queue (as Pending) takes as long as the requests before it: no step limit applies.
+const queueOptions: ActivityOptions = {
+  startToCloseTimeout: '30 days',
+  heartbeatTimeout: 30_000,
+  retry: { initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000 },
+};
+const queue = proxyActivities<Activities>(queueOptions);
+
 /** Records status on the OpsRequest, labelled on Temporal Web's timeline with what it records. */
 const recordStatus = (ref: OpsRequestRef, update: StatusUpdate) =>
   bookkeeping.recordStatus.executeWithOptions(
@@ -86,6 +94,13 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
   }
 
   const db = admission.database;
+  const turn = await queue.awaitTurn.executeWithOptions({ ...queueOptions, summary: `wait for the turn of ${ref.name} on ${db.name}` }, [ref, workflowId]);
+  if (turn.action === 'skip') {
+    const message = `skipped: ${turn.supersededBy}, a newer ${admission.type} OpsRequest for ${db.kind} ${db.name}, runs instead`;
+    await status.final({ phase: 'Skipped', conditions: [{ type: 'Skipped', status: 'True', reason: 'SupersededByNewerOpsRequest', message }] });
+    upsertSearchAttributes([{ key: opsPhase, value: 'Skipped' }]);
+    return { phase: 'Skipped', message };
+  }
   upsertSearchAttributes([
     { key: opsDatabase, value: `${db.kind}/${db.namespace}/${db.name}` },
     { key: opsRequest, value: `${ref.namespace}/${ref.name}` },
