@@ -1,0 +1,68 @@
+// Several OpsRequests for one database: one Progressing at a time, the others Pending; of two waiting
+// requests of one type only the newer runs, the older is Skipped and says why.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mergePatch } from '../../platform/kube.ts';
+import { observe } from '../../platform/watch.ts';
+import { conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
+import { applyRotate, caSecretName, createCAIssuer, createTLSMySQL, issuerName, waitForDatabaseReady } from '../helpers/fixtures.ts';
+import { startOpsflow } from '../helpers/opsflow.ts';
+import { PodTimeline } from '../helpers/pod-timeline.ts';
+
+const setIssuerCA = (ns: string, secretName: string) =>
+  kube.custom.patchNamespacedCustomObject(
+    { group: 'cert-manager.io', version: 'v1', plural: 'issuers', namespace: ns, name: issuerName, body: { spec: { ca: { secretName } } } },
+    mergePatch,
+  );
+
+test('OpsRequests for one database run one at a time; an older one of the same type is Skipped', async (t) => {
+  const ns = await createNamespace('queue');
+  const opsflow = await startOpsflow(ns);
+  t.after(async () => {
+    await opsflow.stop();
+    await deleteNamespace(ns);
+  });
+  await createCAIssuer(ns);
+  await createTLSMySQL(ns);
+  await waitForDatabaseReady(ns);
+
+  // Every phase each request goes through, and the most that were Progressing at once.
+  const phases = new Map<string, string[]>();
+  let maxProgressing = 0;
+  const stop = new AbortController();
+  const watching = observe<any>(kube, { apiVersion: 'ops.kubedb.com/v1alpha1', kind: 'MySQLOpsRequest', plural: 'mysqlopsrequests', namespace: ns }, {}, ({ objects }) => {
+    for (const o of objects.values()) {
+      const seen = phases.get(o.metadata.name) ?? [];
+      if (o.status?.phase && seen.at(-1) !== o.status.phase) seen.push(o.status.phase);
+      phases.set(o.metadata.name, seen);
+    }
+    maxProgressing = Math.max(maxProgressing, [...objects.values()].filter((o) => o.status?.phase === 'Progressing').length);
+  }, stop.signal);
+  const timeline = await PodTimeline.start(ns);
+
+  // The first rotation is held in its issuance step (the Issuer's CA Secret is missing) while two more arrive.
+  await setIssuerCA(ns, 'held-back');
+  await applyRotate(ns, 'first');
+  await waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) => (conditionOf(c, 'Issuing')?.status === 'True' ? true : undefined));
+  await applyRotate(ns, 'second');
+  await waitForObject<any, true>(res.mysqlOps, ns, 'second', (o) => (o?.status?.phase === 'Pending' ? true : undefined));
+  await applyRotate(ns, 'third');
+  const second = await waitForOpsRequestDone(ns, 'second');
+  await waitForObject<any, true>(res.mysqlOps, ns, 'third', (o) => (o?.status?.phase === 'Pending' ? true : undefined));
+  assert.equal((await get(res.mysqlOps, ns, 'first')).status.phase, 'Progressing', 'the first is still running');
+
+  await setIssuerCA(ns, caSecretName);
+  const first = await waitForOpsRequestDone(ns, 'first');
+  const third = await waitForOpsRequestDone(ns, 'third');
+  stop.abort();
+  await watching;
+  await timeline.close();
+
+  assert.equal(first.status.phase, 'Successful');
+  assert.equal(second.status.phase, 'Skipped');
+  assert.match(conditionOf(second, 'Skipped').message, /third, a newer ReconfigureTLS OpsRequest for MySQL my-db, runs instead/);
+  assert.equal(third.status.phase, 'Successful');
+  assert.deepEqual(phases.get('third')?.slice(0, 2), ['Pending', 'Progressing'], 'the third waited its turn, then ran');
+  assert.equal(maxProgressing, 1, 'never two Progressing at once');
+  for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 3, `${pod} restarted once by each of the two rotations that ran`);
+});
