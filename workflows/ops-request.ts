@@ -5,6 +5,7 @@ import {
   ApplicationFailure,
   type ActivityOptions,
   CancellationScope,
+  isCancellation,
   proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
@@ -94,7 +95,16 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
   }
 
   const db = admission.database;
-  const turn = await queue.awaitTurn.executeWithOptions({ ...queueOptions, summary: `wait for the turn of ${ref.name} on ${db.name}` }, [ref, workflowId]);
+  const turn = await queue.awaitTurn
+    .executeWithOptions({ ...queueOptions, summary: `wait for the turn of ${ref.name} on ${db.name}` }, [ref, workflowId])
+    .catch(async (err) => {
+      // Nothing was touched yet; the OpsRequest must not be left Pending with no run behind it.
+      const message = isCancellation(err) ? 'cancelled while waiting for its turn' : `waiting for its turn failed: ${rootMessage(err)}`;
+      await CancellationScope.nonCancellable(() =>
+        status.final({ phase: 'Failed', conditions: [{ type: 'Failed', status: 'True', reason: 'OpsRequestFailed', message }] }),
+      );
+      throw err;
+    });
   if (turn.action === 'skip') {
     const message = `skipped: ${turn.supersededBy}, a newer ${admission.type} OpsRequest for ${db.kind} ${db.name}, runs instead`;
     await status.final({ phase: 'Skipped', conditions: [{ type: 'Skipped', status: 'True', reason: 'SupersededByNewerOpsRequest', message }] });

@@ -2,6 +2,7 @@
 // requests of one type only the newer runs, the older is Skipped and says why.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { mergePatch } from '../../platform/kube.ts';
 import { observe } from '../../platform/watch.ts';
 import { conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
@@ -65,4 +66,29 @@ test('OpsRequests for one database run one at a time; an older one of the same t
   assert.deepEqual(phases.get('third')?.slice(0, 2), ['Pending', 'Progressing'], 'the third waited its turn, then ran');
   assert.equal(maxProgressing, 1, 'never two Progressing at once');
   for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 3, `${pod} restarted once by each of the two rotations that ran`);
+});
+
+test('a run cancelled while its OpsRequest waits for its turn leaves it Failed, not Pending', async (t) => {
+  const ns = await createNamespace('queue-cancel');
+  const opsflow = await startOpsflow(ns);
+  t.after(async () => {
+    await opsflow.stop();
+    await deleteNamespace(ns);
+  });
+  await createCAIssuer(ns);
+  await createTLSMySQL(ns);
+  await waitForDatabaseReady(ns);
+  await setIssuerCA(ns, 'held-back');
+  await applyRotate(ns, 'first');
+  await waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) => (conditionOf(c, 'Issuing')?.status === 'True' ? true : undefined));
+  await applyRotate(ns, 'waiting');
+  const waiting = await waitForObject<any, any>(res.mysqlOps, ns, 'waiting', (o) => (o?.status?.phase === 'Pending' ? o : undefined));
+
+  await opsflow.client.workflow.getHandle(opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'waiting' }, waiting.metadata.uid)).cancel();
+  const cancelled = await waitForOpsRequestDone(ns, 'waiting');
+  assert.equal(cancelled.status.phase, 'Failed');
+  assert.equal(conditionOf(cancelled, 'Failed').message, 'cancelled while waiting for its turn');
+
+  await setIssuerCA(ns, caSecretName);
+  assert.equal((await waitForOpsRequestDone(ns, 'first')).status.phase, 'Successful');
 });
