@@ -150,7 +150,8 @@ export async function up(log: (line: string) => void = console.log): Promise<voi
 export async function down(log: (line: string) => void = console.log): Promise<void> {
   const state = await readState();
   if (state) {
-    for (const s of [...services].reverse()) await stopProcess(state.pids[s.name]);
+    // Every process the environment recorded, newest first: also those of services an older version had.
+    for (const pid of Object.values(state.pids).reverse()) await stopProcess(pid);
   }
   await rm(stateDir, { recursive: true, force: true });
   log(state ? 'local environment stopped and its state removed' : 'local environment was not running');
