@@ -2,14 +2,14 @@
 // every test process, runs node's test runner over test/ (or the paths given), and takes the environment down
 // again if it was not running before (OPSFLOW_KEEP_ENV=1 keeps it).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { parseEnvFile } from '../platform/env.ts';
-import { readFileSync } from 'node:fs';
+import { workflowsPath } from '../worker/worker.ts';
 import { down, status, up } from './localenv/lifecycle.ts';
 import { envFile, repoRoot, stateDir } from './localenv/paths.ts';
-import { workflowsPath } from '../worker/worker.ts';
 
 const quiet = () => {};
 const wasRunning = await status(quiet);

@@ -3,29 +3,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
-import { mergePatch } from '../../platform/kube.ts';
 import { observe } from '../../platform/watch.ts';
-import { conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
-import { applyRotate, caSecretName, createCAIssuer, createTLSMySQL, issuerName, waitForDatabaseReady } from '../helpers/fixtures.ts';
-import { startOpsflow } from '../helpers/opsflow.ts';
+import { conditionOf, get, kube, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
+import { applyRotate, holdIssuance, releaseIssuance } from '../helpers/fixtures.ts';
+import { scenario } from '../helpers/scenario.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
 
-const setIssuerCA = (ns: string, secretName: string) =>
-  kube.custom.patchNamespacedCustomObject(
-    { group: 'cert-manager.io', version: 'v1', plural: 'issuers', namespace: ns, name: issuerName, body: { spec: { ca: { secretName } } } },
-    mergePatch,
-  );
-
 test('OpsRequests for one database run one at a time; an older one of the same type is Skipped', async (t) => {
-  const ns = await createNamespace('queue');
-  const opsflow = await startOpsflow(ns);
-  t.after(async () => {
-    await opsflow.stop();
-    await deleteNamespace(ns);
-  });
-  await createCAIssuer(ns);
-  await createTLSMySQL(ns);
-  await waitForDatabaseReady(ns);
+  const { ns } = await scenario(t, 'queue');
 
   // Every phase each request goes through, and the most that were Progressing at once.
   const phases = new Map<string, string[]>();
@@ -42,7 +27,7 @@ test('OpsRequests for one database run one at a time; an older one of the same t
   const timeline = await PodTimeline.start(ns);
 
   // The first rotation is held in its issuance step (the Issuer's CA Secret is missing) while two more arrive.
-  await setIssuerCA(ns, 'held-back');
+  await holdIssuance(ns);
   await applyRotate(ns, 'first');
   await waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) => (conditionOf(c, 'Issuing')?.status === 'True' ? true : undefined));
   await applyRotate(ns, 'second');
@@ -52,7 +37,7 @@ test('OpsRequests for one database run one at a time; an older one of the same t
   await waitForObject<any, true>(res.mysqlOps, ns, 'third', (o) => (o?.status?.phase === 'Pending' ? true : undefined));
   assert.equal((await get(res.mysqlOps, ns, 'first')).status.phase, 'Progressing', 'the first is still running');
 
-  await setIssuerCA(ns, caSecretName);
+  await releaseIssuance(ns);
   const first = await waitForOpsRequestDone(ns, 'first');
   const third = await waitForOpsRequestDone(ns, 'third');
   stop.abort();
@@ -69,16 +54,8 @@ test('OpsRequests for one database run one at a time; an older one of the same t
 });
 
 test('a run cancelled while its OpsRequest waits for its turn leaves it Failed, not Pending', async (t) => {
-  const ns = await createNamespace('queue-cancel');
-  const opsflow = await startOpsflow(ns);
-  t.after(async () => {
-    await opsflow.stop();
-    await deleteNamespace(ns);
-  });
-  await createCAIssuer(ns);
-  await createTLSMySQL(ns);
-  await waitForDatabaseReady(ns);
-  await setIssuerCA(ns, 'held-back');
+  const { ns, opsflow } = await scenario(t, 'queue-cancel');
+  await holdIssuance(ns);
   await applyRotate(ns, 'first');
   await waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) => (conditionOf(c, 'Issuing')?.status === 'True' ? true : undefined));
   await applyRotate(ns, 'waiting');
@@ -89,6 +66,6 @@ test('a run cancelled while its OpsRequest waits for its turn leaves it Failed, 
   assert.equal(cancelled.status.phase, 'Failed');
   assert.equal(conditionOf(cancelled, 'Failed').message, 'cancelled while waiting for its turn');
 
-  await setIssuerCA(ns, caSecretName);
+  await releaseIssuance(ns);
   assert.equal((await waitForOpsRequestDone(ns, 'first')).status.phase, 'Successful');
 });

@@ -2,34 +2,19 @@
 // says which step failed and why, nothing is touched for an invalid request, and one OpsRequest is carried
 // out once however many times it is seen or started.
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { mergePatch } from '../../platform/kube.ts';
-import { apply, conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForOpsRequestDone } from '../helpers/cluster.ts';
-import { applyRotate, createCAIssuer, createTLSMySQL, isPaused, listPods, waitForDatabaseReady } from '../helpers/fixtures.ts';
-import { startOpsflow, type Opsflow } from '../helpers/opsflow.ts';
+import { apply, conditionOf, get, kube, res, waitForOpsRequestDone } from '../helpers/cluster.ts';
+import { applyRotate, isPaused, listPods } from '../helpers/fixtures.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
 import { recordHistory } from '../helpers/record-history.ts';
-
-async function setUp(t: TestContext, prefix: string, withDatabase = true): Promise<{ ns: string; opsflow: Opsflow }> {
-  const ns = await createNamespace(prefix);
-  const opsflow = await startOpsflow(ns);
-  t.after(async () => {
-    await opsflow.stop();
-    await deleteNamespace(ns);
-  });
-  if (withDatabase) {
-    await createCAIssuer(ns);
-    await createTLSMySQL(ns);
-    await waitForDatabaseReady(ns);
-  }
-  return { ns, opsflow };
-}
+import { scenario } from '../helpers/scenario.ts';
 
 const podUids = async (ns: string) => new Map((await listPods(ns)).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
 
 test('a pod that never becomes Ready fails the request within its timeout, and the database is resumed', async (t) => {
-  const { ns, opsflow } = await setUp(t, 'stuck');
+  const { ns, opsflow } = await scenario(t, 'stuck');
   const first = (await listPods(ns)).find((p) => p.metadata?.labels?.['kubedb.com/role'] !== 'primary')!.metadata!.name!;
   // A pod template that cannot run (bound to a node that does not exist): the first restarted pod stays Pending.
   await kube.apps.patchNamespacedStatefulSet(
@@ -57,7 +42,7 @@ test('a pod that never becomes Ready fails the request within its timeout, and t
 });
 
 test('an OpsRequest naming a database that does not exist fails with a clear message and touches nothing', async (t) => {
-  const { ns } = await setUp(t, 'nodb', false);
+  const { ns } = await scenario(t, 'nodb', { database: false });
   await applyRotate(ns, 'rotate-nodb', 'no-such-db');
   const ops = await waitForOpsRequestDone(ns, 'rotate-nodb');
   assert.equal(ops.status.phase, 'Failed');
@@ -67,7 +52,7 @@ test('an OpsRequest naming a database that does not exist fails with a clear mes
 });
 
 test('an invalid OpsRequest fails naming the field, and the database is not touched', async (t) => {
-  const { ns } = await setUp(t, 'invalid');
+  const { ns } = await scenario(t, 'invalid');
   const before = await podUids(ns);
   await apply(
     ns,
@@ -90,7 +75,7 @@ spec:
 });
 
 test('an OpsRequest seen by two watchers and started again by hand under another ID runs once', async (t) => {
-  const { ns, opsflow } = await setUp(t, 'twice');
+  const { ns, opsflow } = await scenario(t, 'twice');
   opsflow.startWatcher(); // a second watcher: a restart, or a second replica, sees the same events
   const timeline = await PodTimeline.start(ns);
   await applyRotate(ns, 'rotate-twice');

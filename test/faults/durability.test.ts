@@ -5,16 +5,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
-import { mergePatch } from '../../platform/kube.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { up } from '../../tools/localenv/lifecycle.ts';
 import { isAlive } from '../../tools/localenv/process.ts';
 import { repoRoot, stateDir } from '../../tools/localenv/paths.ts';
-import { conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
-import { applyRotate, caSecretName, createCAIssuer, createTLSMySQL, isPaused, issuerName, waitForDatabaseReady } from '../helpers/fixtures.ts';
-import { startOpsflow } from '../helpers/opsflow.ts';
+import { conditionOf, get, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
+import { applyRotate, createCAIssuer, createTLSMySQL, holdIssuance, isPaused, releaseIssuance, waitForDatabaseReady } from '../helpers/fixtures.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
+import { scenario } from '../helpers/scenario.ts';
 
 /** `opsflow worker` in a process of its own (so it can be killed), ready once it polls the task queue. */
 function spawnWorker(taskQueue: string): Promise<ChildProcess> {
@@ -33,26 +32,16 @@ function spawnWorker(taskQueue: string): Promise<ChildProcess> {
 }
 
 const certificates = ['my-db-server-cert', 'my-db-client-cert', 'my-db-metrics-exporter-cert'];
-const setIssuerCA = (ns: string, secretName: string) =>
-  kube.custom.patchNamespacedCustomObject(
-    { group: 'cert-manager.io', version: 'v1', plural: 'issuers', namespace: ns, name: issuerName, body: { spec: { ca: { secretName } } } },
-    mergePatch,
-  );
-
-async function setUp(t: TestContext, prefix: string, worker: boolean) {
-  const ns = await createNamespace(prefix);
-  const opsflow = await startOpsflow(ns, { worker });
+/** The test's scenario without a worker of its own: the workers are processes it starts (and kills). */
+async function withWorkerProcesses(t: TestContext, prefix: string) {
+  const { ns, opsflow } = await scenario(t, prefix, { worker: false, database: false });
   const workers: ChildProcess[] = [];
-  t.after(async () => {
-    for (const w of workers) w.kill('SIGKILL');
-    await opsflow.stop();
-    await deleteNamespace(ns);
-  });
+  t.after(() => workers.forEach((w) => w.kill('SIGKILL')));
   return { ns, opsflow, workers };
 }
 
 test('a worker killed in the middle of a step: another worker finishes the rotation, nothing is done twice', async (t) => {
-  const { ns, opsflow, workers } = await setUp(t, 'killed', false);
+  const { ns, opsflow, workers } = await withWorkerProcesses(t, 'killed');
   workers.push(await spawnWorker(opsflow.temporal.taskQueue));
   await createCAIssuer(ns);
   await createTLSMySQL(ns);
@@ -61,7 +50,7 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
   for (const c of certificates) revisions.set(c, (await get(res.certificate, ns, c)).status.revision);
 
   // Hold issuance back (the Issuer's CA Secret is missing), so the re-issue step is in flight when the worker dies.
-  await setIssuerCA(ns, 'held-back');
+  await holdIssuance(ns);
   const timeline = await PodTimeline.start(ns);
   await applyRotate(ns, 'rotate-killed', 'my-db', '  timeout: 30s\n');
   await waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) =>
@@ -69,7 +58,7 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
   );
   workers[0].kill('SIGKILL');
   workers.push(await spawnWorker(opsflow.temporal.taskQueue));
-  await setIssuerCA(ns, caSecretName);
+  await releaseIssuance(ns);
   const ops = await waitForOpsRequestDone(ns, 'rotate-killed', 90_000);
   await timeline.close();
 
@@ -85,10 +74,7 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
 });
 
 test('the watcher survives the API server going away and coming back', async (t) => {
-  const { ns } = await setUp(t, 'apiserver', true);
-  await createCAIssuer(ns);
-  await createTLSMySQL(ns);
-  await waitForDatabaseReady(ns);
+  const { ns } = await scenario(t, 'apiserver');
 
   const { pids } = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
   process.kill(pids['kube-apiserver'], 'SIGKILL');

@@ -1,6 +1,7 @@
 // The objects a user applies, from deploy/examples/mysql-tls/ (the same files the demo applies): a CA Issuer
 // bootstrapped with a self-signed Issuer, and a TLS-enabled 3-member MySQL. OpsRequests are written per test.
 import { readFile } from 'node:fs/promises';
+import { mergePatch } from '../../platform/kube.ts';
 import { apply, conditionOf, kube, res, waitForObject } from './cluster.ts';
 
 const example = (file: string) => readFile(new URL(`../../deploy/examples/mysql-tls/${file}`, import.meta.url), 'utf8');
@@ -12,6 +13,16 @@ export const caSecretName = 'mysql-ca';
 export async function createCAIssuer(namespace: string): Promise<void> {
   await apply(namespace, await example('1-issuer.yaml'));
 }
+
+/** Points the Issuer at a CA Secret that does not exist, so issuance waits until `releaseIssuance`. */
+export const holdIssuance = (namespace: string) => setIssuerCA(namespace, 'held-back');
+export const releaseIssuance = (namespace: string) => setIssuerCA(namespace, caSecretName);
+
+const setIssuerCA = (namespace: string, secretName: string) =>
+  kube.custom.patchNamespacedCustomObject(
+    { group: 'cert-manager.io', version: 'v1', plural: 'issuers', namespace, name: issuerName, body: { spec: { ca: { secretName } } } },
+    mergePatch,
+  );
 
 /** MySQL `my-db`: group replication (3 replicas by KubeDB's default), TLS through `mysql-issuer`, requireSSL. */
 export async function createTLSMySQL(namespace: string): Promise<void> {
