@@ -47,7 +47,7 @@ function mergeSubject(defaults: CertificateSubject, user: CertificateSubject | u
 }
 
 export const certificateLabels = (p: DatabaseProfile, db: string): Record<string, string> => ({
-  'app.kubernetes.io/component': 'database',
+  'app.kubernetes.io/component': p.certificateComponent,
   'app.kubernetes.io/instance': db,
   'app.kubernetes.io/managed-by': 'kubedb.com',
   'app.kubernetes.io/name': `${p.plural}.${p.group}`,

@@ -22,9 +22,12 @@ export interface CertificateDefaults {
   commonName: (db: string, namespace: string) => string;
   organizations?: string[];
   organizationalUnits?: string[];
-  /** Server certificates carry the database's service DNS names. */
+  /** A server certificate carries the database's service DNS names and must cover the names clients use. */
   serviceDNSNames: boolean;
 }
+
+/** The TLS switches of a kind's ReconfigureTLS besides issuerRef and certificates (`spec.tls.<field>`, and the same field on the database). */
+export type TLSSwitch = 'requireSSL' | 'sslMode' | 'clientAuthMode';
 
 export interface DatabaseProfile {
   kind: DatabaseKind;
@@ -34,8 +37,16 @@ export interface DatabaseProfile {
   opsRequest: { kind: OpsRequestKind; plural: string; targetField: 'databaseRef' | 'proxyRef' };
   /** The certificate aliases KubeDB creates for a TLS-enabled database of this kind, with their defaults. */
   certificates: Record<string, CertificateDefaults>;
+  /** `app.kubernetes.io/component` of the kind's Certificates. */
+  certificateComponent: 'database' | 'connection-pooler';
+  tlsSwitches: TLSSwitch[];
   tlsMounts: TLSMount[];
   container: { name: string; port: number };
+  /**
+   * The Secret the provisioner renders the server's configuration into, where TLS has keys in it (Pgpool's
+   * pgpool.conf), and where the pods mount it.
+   */
+  renderedConfig?: { secretName: (db: string) => string; volume: string; mountPath: string };
   /** Server arguments added when TLS is on (`requireSSL` adds `requireSSLArgs`). */
   tlsArgs: string[];
   requireSSLArgs: string[];
@@ -49,10 +60,11 @@ export interface DatabaseProfile {
   defaultReplicas: (spec: { topology?: { mode?: string } }) => number;
 }
 
-const serverFiles = (alias: string, prefix = ''): ProjectedFile[] => [
-  { alias, key: 'ca.crt', path: `${prefix}ca.crt` },
-  { alias, key: 'tls.crt', path: `${prefix}tls.crt` },
-  { alias, key: 'tls.key', path: `${prefix}tls.key` },
+/** A Secret's three files under their own names. */
+const tlsFiles = (alias: string): ProjectedFile[] => [
+  { alias, key: 'ca.crt', path: 'ca.crt' },
+  { alias, key: 'tls.crt', path: 'tls.crt' },
+  { alias, key: 'tls.key', path: 'tls.key' },
 ];
 
 const one = () => 1;
@@ -79,6 +91,8 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       client: client('root', ['mysql']),
       'metrics-exporter': client('mysql-exporter', ['mysql']),
     },
+    certificateComponent: 'database',
+    tlsSwitches: ['requireSSL'],
     tlsMounts: [
       {
         volume: 'tls-volume',
@@ -93,7 +107,12 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       },
     ],
     container: { name: 'mysql', port: 3306 },
-    tlsArgs: ['--ssl-ca=/etc/mysql/certs/ca.crt', '--ssl-cert=/etc/mysql/certs/server.crt', '--ssl-key=/etc/mysql/certs/server.key'],
+    tlsArgs: [
+      '--ssl-capath=/etc/mysql/certs',
+      '--ssl-ca=/etc/mysql/certs/ca.crt',
+      '--ssl-cert=/etc/mysql/certs/server.crt',
+      '--ssl-key=/etc/mysql/certs/server.key',
+    ],
     requireSSLArgs: ['--require-secure-transport=ON'],
     restartOrder: 'primary-last',
     primaryStandby: true,
@@ -111,13 +130,21 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       client: client('root', ['perconaxtradb']),
       'metrics-exporter': client('perconaxtradb-exporter', ['perconaxtradb']),
     },
+    certificateComponent: 'database',
+    tlsSwitches: ['requireSSL'],
     tlsMounts: [
-      { volume: 'tls-server-config', mountPath: '/etc/mysql/certs/server', files: serverFiles('server') },
-      { volume: 'tls-client-config', mountPath: '/etc/mysql/certs/client', files: serverFiles('client') },
+      { volume: 'tls-server-config', mountPath: '/etc/mysql/certs/server', files: tlsFiles('server') },
+      { volume: 'tls-client-config', mountPath: '/etc/mysql/certs/client', files: tlsFiles('client') },
     ],
     container: { name: 'perconaxtradb', port: 3306 },
-    tlsArgs: [],
-    requireSSLArgs: [],
+    // As KubeDB's MariaDB (same layout; Galera's socket.ssl_* provider options left out: no Galera runs here).
+    tlsArgs: [
+      '--ssl-capath=/etc/mysql/certs/server',
+      '--ssl-ca=/etc/mysql/certs/server/ca.crt',
+      '--ssl-cert=/etc/mysql/certs/server/tls.crt',
+      '--ssl-key=/etc/mysql/certs/server/tls.key',
+    ],
+    requireSSLArgs: ['--require-secure-transport=ON'],
     restartOrder: 'ordinal',
     primaryStandby: false,
     defaultReplicas: one,
@@ -132,9 +159,11 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       server: server((db) => db),
       client: client('proxysql', ['proxysql']),
     },
+    certificateComponent: 'database',
+    tlsSwitches: [],
     tlsMounts: [
-      { volume: 'tls-server-config', mountPath: '/var/lib/frontend/server', files: serverFiles('server') },
-      { volume: 'tls-client-config', mountPath: '/var/lib/frontend/client', files: serverFiles('client') },
+      { volume: 'tls-server-config', mountPath: '/var/lib/frontend/server', files: tlsFiles('server') },
+      { volume: 'tls-client-config', mountPath: '/var/lib/frontend/client', files: tlsFiles('client') },
     ],
     container: { name: 'proxysql', port: 6033 },
     tlsArgs: [],
@@ -151,9 +180,24 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
     opsRequest: { kind: 'PgpoolOpsRequest', plural: 'pgpoolopsrequests', targetField: 'databaseRef' },
     certificates: {
       server: server((db) => db),
-      client: client('pgpool', ['pgpool']),
+      // KubeDB's Pgpool TLS guide logs in as postgres with this certificate (clientAuthMode cert matches the CN).
+      client: client('postgres', ['pgpool']),
     },
-    tlsMounts: [{ volume: 'tls-volume', mountPath: '/config/tls', files: serverFiles('server') }],
+    certificateComponent: 'connection-pooler',
+    tlsSwitches: ['sslMode', 'clientAuthMode'],
+    // Where pgpool.conf's ssl_* keys point (its reconfigure-TLS guide), the CA named ca.pem.
+    tlsMounts: [
+      {
+        volume: 'certs',
+        mountPath: '/opt/pgpool-II/tls',
+        files: [
+          { alias: 'server', key: 'ca.crt', path: 'ca.pem' },
+          { alias: 'server', key: 'tls.crt', path: 'tls.crt' },
+          { alias: 'server', key: 'tls.key', path: 'tls.key' },
+        ],
+      },
+    ],
+    renderedConfig: { secretName: (db) => `${db}-config`, volume: 'pgpool-config', mountPath: '/config' },
     container: { name: 'pgpool', port: 9999 },
     tlsArgs: [],
     requireSSLArgs: [],

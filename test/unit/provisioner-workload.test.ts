@@ -8,8 +8,8 @@ import {
   desiredServices,
   desiredStatefulSet,
   statefulSetPatch,
-  tlsSecretNames,
 } from '../../tools/kubedb-provisioner/workload.ts';
+import { tlsLayout, tlsSecretNames } from '../../model/tls-layout.ts';
 
 const mysql = profiles.MySQL;
 const issuerRef = { apiGroup: 'cert-manager.io', kind: 'Issuer', name: 'ca' };
@@ -110,6 +110,7 @@ describe('desiredStatefulSet', () => {
     ]);
     assert.deepEqual(pod.containers[0].volumeMounts, [{ name: 'tls-volume', mountPath: '/etc/mysql/certs', readOnly: true }]);
     assert.deepEqual(pod.containers[0].args, [
+      '--ssl-capath=/etc/mysql/certs',
       '--ssl-ca=/etc/mysql/certs/ca.crt',
       '--ssl-cert=/etc/mysql/certs/server.crt',
       '--ssl-key=/etc/mysql/certs/server.key',
@@ -123,7 +124,7 @@ describe('desiredStatefulSet', () => {
     assert.deepEqual(sources.map((s) => s.secret!.name), ['mine', 'my-client-cert']);
   });
 
-  test('PerconaXtraDB with TLS: a volume per mount, no args', () => {
+  test('PerconaXtraDB with TLS: a volume per mount, and the server TLS args', () => {
     const db = { ...database({ tls: { issuerRef } }), kind: 'PerconaXtraDB' };
     const pod = desiredStatefulSet(profiles.PerconaXtraDB, db, 'n').spec!.template.spec!;
     assert.deepEqual(pod.volumes!.map((v) => [v.name, v.projected!.sources!.map((s) => s.secret!.name)]), [
@@ -134,7 +135,12 @@ describe('desiredStatefulSet', () => {
       '/etc/mysql/certs/server',
       '/etc/mysql/certs/client',
     ]);
-    assert.equal(pod.containers[0].args, undefined);
+    assert.deepEqual(pod.containers[0].args, [
+      '--ssl-capath=/etc/mysql/certs/server',
+      '--ssl-ca=/etc/mysql/certs/server/ca.crt',
+      '--ssl-cert=/etc/mysql/certs/server/tls.crt',
+      '--ssl-key=/etc/mysql/certs/server/tls.key',
+    ]);
   });
 });
 
@@ -146,7 +152,7 @@ describe('tlsSecretNames', () => {
     ['Pgpool mounts the server certificate only', 'Pgpool', { tls: { issuerRef } }, ['my-server-cert']],
   ];
   for (const [name, kind, spec, want] of cases) {
-    test(name, () => assert.deepEqual(tlsSecretNames(profiles[kind], database(spec)), want));
+    test(name, () => assert.deepEqual(tlsSecretNames(tlsLayout(profiles[kind], database(spec))), want));
   }
 });
 

@@ -25,15 +25,16 @@ import {
   type DatabaseKind,
   type DatabaseProfile,
 } from '../../model/profiles.ts';
+import { tlsLayout, tlsSecretNames } from '../../model/tls-layout.ts';
 import type { Condition, Database } from '../../model/types.ts';
 import { desiredStatus, type DatabaseStatus } from './phase.ts';
+import { desiredConfigSecret } from './rendered-config.ts';
 import { podOrdinal, roleChanges } from './roles.ts';
 import {
   desiredReplicas,
   desiredServices,
   desiredStatefulSet,
   statefulSetPatch,
-  tlsSecretNames,
   type StatefulSetPatch,
 } from './workload.ts';
 
@@ -145,7 +146,7 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
 
     const writes: (() => Promise<boolean>)[] = [];
     let waitingFor: string | undefined;
-    const missingSecrets = tlsSecretNames(p, db).filter((s) => !view.secrets.has(`${namespace}/${s}`));
+    const missingSecrets = tlsSecretNames(tlsLayout(p, db)).filter((s) => !view.secrets.has(`${namespace}/${s}`));
     const secretsText = `certificate Secrets ${missingSecrets.join(', ')}`;
     const current = view.statefulSets.get(`${namespace}/${name}`);
     if (!current) {
@@ -161,6 +162,9 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
     for (const service of desiredServices(p, db)) {
       if (!view.services.has(`${namespace}/${service.metadata!.name}`)) writes.push(() => createService(key, service));
     }
+    const config = desiredConfigSecret(p, db);
+    const renderedNow = config && view.secrets.get(`${namespace}/${config.metadata!.name}`);
+    if (config && !isDeepStrictEqual(renderedNow?.data, config.data)) writes.push(() => writeConfigSecret(key, config, renderedNow));
     if (writes.length) {
       // The view may not show a pause that was just set: read the database itself before touching its workload.
       // (Reading it after the StatefulSet's view was taken, and patching with that view's resourceVersion,
@@ -241,6 +245,23 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
       return true;
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Creates the rendered configuration Secret, or replaces its data (from the version the view holds). */
+  async function writeConfigSecret(key: string, body: V1Secret, current: V1Secret | undefined): Promise<boolean> {
+    const namespace = body.metadata!.namespace!;
+    try {
+      if (current) {
+        await kube.core.replaceNamespacedSecret({ namespace, name: body.metadata!.name!, body: { ...current, data: body.data } });
+      } else {
+        await kube.core.createNamespacedSecret({ namespace, body });
+      }
+      log.info({ db: key, secret: body.metadata!.name }, current ? 'updated rendered configuration' : 'created rendered configuration');
+      return true;
+    } catch (err) {
+      if (isConflict(err) || namespaceTerminating(err)) return false;
       throw err;
     }
   }
@@ -337,7 +358,7 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
       // A certificate Secret appearing (or going) concerns the TLS databases of its namespace that mount it.
       for (const [kind, dbs] of view.databases) {
         for (const db of dbs.values()) {
-          if (db.metadata.namespace === secret.namespace && tlsSecretNames(profiles[kind], db).includes(secret.name!)) {
+          if (db.metadata.namespace === secret.namespace && tlsSecretNames(tlsLayout(profiles[kind], db)).includes(secret.name!)) {
             enqueue(dbKey(profiles[kind], secret.namespace!, db.metadata.name!));
           }
         }

@@ -1,17 +1,9 @@
 // The workload KubeDB's provisioner keeps for a database: a StatefulSet and its Services, as pure functions of
 // the database and its kind's profile. What differs per kind (port, certificate mounts, TLS arguments, roles)
 // comes from the profile.
-import type {
-  V1Container,
-  V1OwnerReference,
-  V1PodTemplateSpec,
-  V1Service,
-  V1StatefulSet,
-  V1Volume,
-  V1VolumeMount,
-} from '@kubernetes/client-node';
-import { certificateSecretName } from '../../model/certificates.ts';
+import type { V1Container, V1OwnerReference, V1PodTemplateSpec, V1Service, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
 import { podSelectorLabels, roleLabel, type DatabaseProfile } from '../../model/profiles.ts';
+import { tlsLayout, tlsShape, withTLS } from '../../model/tls-layout.ts';
 import type { Database } from '../../model/types.ts';
 
 export const governingServiceName = (db: string) => `${db}-pods`;
@@ -19,16 +11,6 @@ export const standbyServiceName = (db: string) => `${db}-standby`;
 
 export const desiredReplicas = (p: DatabaseProfile, db: Database): number =>
   db.spec?.replicas ?? p.defaultReplicas(db.spec ?? {});
-
-/** KubeDB turns TLS on when the database names an issuer. */
-export const tlsEnabled = (db: Database): boolean => Boolean(db.spec?.tls?.issuerRef);
-
-/** The certificate Secrets the pods mount when TLS is on (none when it is off). */
-export function tlsSecretNames(p: DatabaseProfile, db: Database): string[] {
-  if (!tlsEnabled(db)) return [];
-  const aliases = p.tlsMounts.flatMap((m) => m.files.map((f) => f.alias));
-  return [...new Set(aliases.map((alias) => certificateSecretName(db, alias)))];
-}
 
 export function ownerReference(p: DatabaseProfile, db: Database): V1OwnerReference {
   return {
@@ -38,75 +20,6 @@ export function ownerReference(p: DatabaseProfile, db: Database): V1OwnerReferen
     uid: db.metadata.uid!,
     controller: true,
     blockOwnerDeletion: true,
-  };
-}
-
-/** One projected volume per mount; the files of each alias come from that alias's Secret. */
-function tlsVolumes(p: DatabaseProfile, db: Database): V1Volume[] {
-  return p.tlsMounts.map((mount) => {
-    const aliases = [...new Set(mount.files.map((f) => f.alias))];
-    return {
-      name: mount.volume,
-      projected: {
-        sources: aliases.map((alias) => ({
-          secret: {
-            name: certificateSecretName(db, alias),
-            items: mount.files.filter((f) => f.alias === alias).map((f) => ({ key: f.key, path: f.path })),
-          },
-        })),
-      },
-    };
-  });
-}
-
-const tlsVolumeMounts = (p: DatabaseProfile): V1VolumeMount[] =>
-  p.tlsMounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true }));
-
-const tlsArgs = (p: DatabaseProfile, db: Database): string[] =>
-  db.spec?.requireSSL ? [...p.tlsArgs, ...p.requireSSLArgs] : p.tlsArgs;
-
-/**
- * `template` with the profile's TLS volumes, mounts and arguments set as the database's spec says (added when
- * TLS is on, removed when off); everything else in the template is kept as it is.
- */
-export function withTLS(p: DatabaseProfile, db: Database, template: V1PodTemplateSpec): V1PodTemplateSpec {
-  const on = tlsEnabled(db);
-  const tlsVolumeNames = new Set(p.tlsMounts.map((m) => m.volume));
-  const allTLSArgs = new Set([...p.tlsArgs, ...p.requireSSLArgs]);
-  const spec = template.spec!;
-  const volumes = [...(spec.volumes ?? []).filter((v) => !tlsVolumeNames.has(v.name)), ...(on ? tlsVolumes(p, db) : [])];
-  const containers = spec.containers.map((c): V1Container => {
-    if (c.name !== p.container.name) return c;
-    const mounts = [...(c.volumeMounts ?? []).filter((m) => !tlsVolumeNames.has(m.name)), ...(on ? tlsVolumeMounts(p) : [])];
-    const args = [...(c.args ?? []).filter((a) => !allTLSArgs.has(a)), ...(on ? tlsArgs(p, db) : [])];
-    const { volumeMounts: _m, args: _a, ...rest } = c;
-    return { ...rest, ...(mounts.length ? { volumeMounts: mounts } : {}), ...(args.length ? { args } : {}) };
-  });
-  const { volumes: _v, ...restSpec } = spec;
-  return { ...template, spec: { ...restSpec, ...(volumes.length ? { volumes } : {}), containers } };
-}
-
-/**
- * The TLS-relevant part of a pod template, without the defaults the API server fills in (a projected volume's
- * defaultMode, …), so a template read back from the server compares equal to the one that was written.
- */
-export function tlsShape(p: DatabaseProfile, template: V1PodTemplateSpec | undefined) {
-  const tlsVolumeNames = new Set(p.tlsMounts.map((m) => m.volume));
-  const container = template?.spec?.containers.find((c) => c.name === p.container.name);
-  return {
-    volumes: (template?.spec?.volumes ?? [])
-      .filter((v) => tlsVolumeNames.has(v.name))
-      .map((v) => ({
-        name: v.name,
-        sources: (v.projected?.sources ?? []).map((s) => ({
-          secret: s.secret?.name,
-          items: (s.secret?.items ?? []).map((i) => `${i.key}:${i.path}`),
-        })),
-      })),
-    mounts: (container?.volumeMounts ?? [])
-      .filter((m) => tlsVolumeNames.has(m.name))
-      .map((m) => `${m.name}:${m.mountPath}`),
-    args: container?.args ?? [],
   };
 }
 
@@ -124,8 +37,10 @@ export function desiredStatefulSet(p: DatabaseProfile, db: Database, nodeName: s
           name: p.container.name,
           image: `kubedb/${p.kind.toLowerCase()}:${db.spec?.version ?? 'latest'}`,
           ports: [{ name: 'db', containerPort: p.container.port }],
+          ...(p.renderedConfig ? { volumeMounts: [{ name: p.renderedConfig.volume, mountPath: p.renderedConfig.mountPath }] } : {}),
         },
       ],
+      ...(p.renderedConfig ? { volumes: [{ name: p.renderedConfig.volume, secret: { secretName: p.renderedConfig.secretName(name) } }] } : {}),
     },
   };
   return {
@@ -139,7 +54,7 @@ export function desiredStatefulSet(p: DatabaseProfile, db: Database, nodeName: s
       podManagementPolicy: 'Parallel',
       // KubeDB's contract: a changed template reaches a pod only when that pod is deleted (evicted).
       updateStrategy: { type: 'OnDelete' },
-      template: withTLS(p, db, template),
+      template: withTLS(p, tlsLayout(p, db), template),
     },
   };
 }
@@ -165,7 +80,7 @@ export function statefulSetPatch(
   const spec: StatefulSetPatch['spec'] = {};
   if (current.spec?.replicas !== replicas) spec.replicas = replicas;
   if (tlsReady && current.spec?.template) {
-    const template = withTLS(p, db, current.spec.template);
+    const template = withTLS(p, tlsLayout(p, db), current.spec.template);
     if (JSON.stringify(tlsShape(p, template)) !== JSON.stringify(tlsShape(p, current.spec.template))) {
       // Merge patches replace lists whole: send the complete volumes and containers.
       spec.template = { spec: { volumes: template.spec!.volumes ?? null, containers: template.spec!.containers } };
