@@ -1,7 +1,9 @@
 // Admission of an OpsRequest, as KubeDB's webhook decides it, plus what this version of opsflow can carry out.
-// Every rejection names the field and says how to fix it.
+// Every rejection names the field and says how to fix it. What depends on the database as it is when the
+// request's turn comes (is there TLS to rotate? does the issuer exist?) is the planner's to decide.
 import { parseDuration } from './duration.ts';
 import type { DatabaseProfile } from './profiles.ts';
+import { validateTLS } from './tls-validation.ts';
 import type { Database, OpsRequest } from './types.ts';
 
 export type Admission = { ok: true } | { ok: false; field: string; message: string };
@@ -25,7 +27,7 @@ export function validateSpec(p: DatabaseProfile, ops: OpsRequest): Admission {
       `spec.type "${spec.type ?? ''}" is not supported by opsflow for ${p.kind}; supported: ReconfigureTLS`,
     );
   }
-  if (spec.timeout !== undefined && (parseDuration(spec.timeout) ?? 0) <= 0) {
+  if (spec.timeout !== undefined && (typeof spec.timeout !== 'string' || (parseDuration(spec.timeout) ?? 0) <= 0)) {
     return reject('spec.timeout', `spec.timeout "${spec.timeout}" is not a positive duration; write e.g. 90s, 5m or 1h30m`);
   }
   if (spec.apply !== undefined && spec.apply !== 'IfReady' && spec.apply !== 'Always') {
@@ -34,28 +36,7 @@ export function validateSpec(p: DatabaseProfile, ops: OpsRequest): Admission {
   if (spec.maxRetries !== undefined && (!Number.isInteger(spec.maxRetries) || spec.maxRetries < 0)) {
     return reject('spec.maxRetries', `spec.maxRetries ${spec.maxRetries} is invalid; use a whole number >= 0`);
   }
-  const tls = spec.tls;
-  if (!tls) return reject('spec.tls', 'spec.tls is required when spec.type is ReconfigureTLS');
-  if (tls.remove && tls.rotateCertificates) {
-    return reject('spec.tls', 'spec.tls.remove and spec.tls.rotateCertificates cannot be set together; use two OpsRequests');
-  }
-  const updates = Boolean(tls.issuerRef || tls.certificates?.length || tls.requireSSL !== undefined || tls.sslMode || tls.clientAuthMode);
-  if (p.kind === 'PerconaXtraDB' || p.kind === 'ProxySQL') {
-    const chosen = [tls.remove, tls.rotateCertificates, updates].filter(Boolean).length;
-    if (chosen !== 1) {
-      return reject(
-        'spec.tls',
-        `for ${p.kind}, spec.tls must ask for exactly one of: remove, rotateCertificates, or an update (issuerRef / certificates${p.kind === 'PerconaXtraDB' ? ' / requireSSL' : ''})`,
-      );
-    }
-  }
-  if (!tls.rotateCertificates || tls.remove || updates) {
-    return reject(
-      'spec.tls',
-      'this version of opsflow carries out spec.tls.rotateCertificates: true on its own; adding, removing or changing TLS is not supported yet',
-    );
-  }
-  return { ok: true };
+  return validateTLS(p, spec.tls);
 }
 
 /** Checks against the target database, which must exist. */
@@ -65,12 +46,6 @@ export function validateAgainstDatabase(p: DatabaseProfile, ops: OpsRequest, db:
     return reject(
       ref,
       `${ref} ${ops.metadata.namespace}/${targetName(p, ops)}, is invalid or not found: no ${p.kind} of that name in namespace ${ops.metadata.namespace}`,
-    );
-  }
-  if (ops.spec?.tls?.rotateCertificates && !db.spec?.tls?.issuerRef) {
-    return reject(
-      'spec.tls.rotateCertificates',
-      `${p.kind} ${db.metadata.namespace}/${db.metadata.name} has no TLS (spec.tls.issuerRef is unset), so there are no certificates to rotate; add TLS first`,
     );
   }
   return { ok: true };

@@ -31,14 +31,9 @@ describe('validateSpec rejects', () => {
     ['maxRetries 1.5', 'MySQL', { ...rotate, maxRetries: 1.5 }, 'spec.maxRetries', ['1.5', 'whole number']],
     ['missing tls', 'MySQL', { ...rotate, tls: undefined }, 'spec.tls', ['spec.tls', 'required', 'ReconfigureTLS']],
     ['remove with rotateCertificates', 'MySQL', { ...rotate, tls: { remove: true, rotateCertificates: true } }, 'spec.tls', ['remove', 'rotateCertificates', 'together']],
-    ['PerconaXtraDB: nothing asked', 'PerconaXtraDB', { ...rotate, tls: {} }, 'spec.tls', ['PerconaXtraDB', 'exactly one', 'requireSSL']],
-    ['PerconaXtraDB: rotate and update', 'PerconaXtraDB', { ...rotate, tls: { rotateCertificates: true, issuerRef: issuer } }, 'spec.tls', ['PerconaXtraDB', 'exactly one']],
-    ['ProxySQL: remove and update', 'ProxySQL', { type: 'ReconfigureTLS', proxyRef: { name: 'p' }, tls: { remove: true, certificates: [{ alias: 'server' }] } }, 'spec.tls', ['ProxySQL', 'exactly one']],
-    ['MySQL: add (issuerRef)', 'MySQL', { ...rotate, tls: { issuerRef: issuer } }, 'spec.tls', ['spec.tls', 'not supported yet']],
-    ['MySQL: remove', 'MySQL', { ...rotate, tls: { remove: true } }, 'spec.tls', ['spec.tls', 'not supported yet']],
-    ['MySQL: rotate while updating', 'MySQL', { ...rotate, tls: { rotateCertificates: true, requireSSL: true } }, 'spec.tls', ['not supported yet']],
-    ['PerconaXtraDB: update only', 'PerconaXtraDB', { ...rotate, tls: { certificates: [{ alias: 'client' }] } }, 'spec.tls', ['not supported yet']],
-    ['Pgpool: sslMode change', 'Pgpool', { ...rotate, tls: { sslMode: 'require' } }, 'spec.tls', ['not supported yet']],
+    ['PerconaXtraDB: nothing asked', 'PerconaXtraDB', { ...rotate, tls: {} }, 'spec.tls', ['asks for nothing', 'requireSSL']],
+    ['PerconaXtraDB: rotate and update', 'PerconaXtraDB', { ...rotate, tls: { rotateCertificates: true, issuerRef: issuer } }, 'spec.tls', ['PerconaXtraDB', 'rotateCertificates cannot be combined']],
+    ['ProxySQL: remove and update', 'ProxySQL', { type: 'ReconfigureTLS', proxyRef: { name: 'p' }, tls: { remove: true, certificates: [{ alias: 'server' }] } }, 'spec.tls', ['remove cannot be combined']],
   ];
   for (const [name, kind, spec, field, words] of cases) {
     test(name, () => assertRejected(validateSpec(profiles[kind], ops(spec)), field, words));
@@ -66,10 +61,10 @@ describe('validateAgainstDatabase', () => {
     const o = ops({ type: 'ReconfigureTLS', proxyRef: { name: 'proxy' }, tls: { rotateCertificates: true } });
     assertRejected(validateAgainstDatabase(profiles.ProxySQL, o, undefined), 'spec.proxyRef', ['spec.proxyRef demo/proxy', 'not found']);
   });
-  test('rotating a database without TLS', () => {
-    assertRejected(validateAgainstDatabase(profiles.MySQL, ops(rotate), db({})), 'spec.tls.rotateCertificates', ['demo/my-db', 'spec.tls.issuerRef']);
-  });
-  test('rotating a database with TLS', () => {
+  test('a database that exists', () => {
     assert.deepEqual(validateAgainstDatabase(profiles.MySQL, ops(rotate), db({ tls: { issuerRef: issuer } })), { ok: true });
+  });
+  test('rotating a database without TLS is left to the planner', () => {
+    assert.deepEqual(validateAgainstDatabase(profiles.MySQL, ops(rotate), db({})), { ok: true });
   });
 });
