@@ -1,0 +1,79 @@
+// The pre-flight check of a certificate Secret before any pod restarts with it: a bad certificate is the classic
+// TLS outage, and it is cheaper to find it while every pod still serves the old one. Pure: the Secret's three
+// PEM values in, the list of what is wrong out (empty: good to go).
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { formatDuration } from './duration.ts';
+import type { SecretCheck } from './plan.ts';
+
+export interface TLSSecretData {
+  'ca.crt'?: string;
+  'tls.crt'?: string;
+  'tls.key'?: string;
+}
+
+const usageOids: Record<string, string> = {
+  'server auth': '1.3.6.1.5.5.7.3.1',
+  'client auth': '1.3.6.1.5.5.7.3.2',
+};
+const anyExtendedKeyUsage = '2.5.29.37.0';
+
+const pemBlocks = (pem: string | undefined): string[] =>
+  pem?.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+
+function parseAll(pem: string | undefined): X509Certificate[] {
+  return pemBlocks(pem).map((b) => new X509Certificate(b));
+}
+
+const isIP = (name: string) => /^[\d.]+$/.test(name) || name.includes(':');
+const covers = (cert: X509Certificate, name: string) => (isIP(name) ? cert.checkIP(name) : cert.checkHost(name)) !== undefined;
+
+/** Follows issuers from `leaf` through `intermediates` to one of `roots`; true when it arrives. */
+function chainsTo(leaf: X509Certificate, intermediates: X509Certificate[], roots: X509Certificate[]): boolean {
+  let current = leaf;
+  for (let hops = 0; hops <= intermediates.length; hops++) {
+    if (roots.some((r) => current.checkIssued(r) && current.verify(r.publicKey))) return true;
+    const next = intermediates.find((c) => c !== current && current.checkIssued(c) && current.verify(c.publicKey));
+    if (!next) return false;
+    current = next;
+  }
+  return false;
+}
+
+/** Everything wrong with the certificate in `data` for `check`, each as one sentence. */
+export function certificateProblems(data: TLSSecretData, check: SecretCheck, now: Date): string[] {
+  const [leaf, ...intermediates] = parseAll(data['tls.crt']);
+  const roots = parseAll(data['ca.crt']);
+  if (!leaf) return ['tls.crt holds no certificate'];
+  if (!roots.length) return ['ca.crt holds no CA certificate'];
+  const problems: string[] = [];
+  if (!chainsTo(leaf, intermediates, roots)) {
+    problems.push(`the certificate (issued by ${leaf.issuer.replaceAll('\n', ', ')}) does not chain to the CA in ca.crt (${roots.map((r) => r.subject.replaceAll('\n', ', ')).join('; ')})`);
+  }
+  try {
+    if (!leaf.checkPrivateKey(createPrivateKey(data['tls.key'] ?? ''))) problems.push('tls.key is not the private key of the certificate in tls.crt');
+  } catch {
+    problems.push('tls.key holds no readable private key');
+  }
+  for (const ca of [...intermediates, ...roots]) {
+    if (now > ca.validToDate) problems.push(`the CA certificate ${ca.subject.replaceAll('\n', ', ')} expired at ${ca.validToDate.toISOString()}`);
+  }
+  const from = leaf.validFromDate;
+  const to = leaf.validToDate;
+  if (now < from) problems.push(`the certificate is not valid before ${from.toISOString()}`);
+  if (now > to) problems.push(`the certificate expired at ${to.toISOString()}`);
+  else if (check.renewBeforeMs !== undefined && to.getTime() - now.getTime() <= check.renewBeforeMs) {
+    problems.push(
+      `the certificate is valid for ${formatDuration(Math.round((to.getTime() - now.getTime()) / 1000) * 1000)} more, not longer than its renewBefore (${formatDuration(check.renewBeforeMs)}): cert-manager would renew it at once, again and again`,
+    );
+  }
+  // Without the extension a certificate may be used for anything; with it, only for what it lists.
+  const eku = leaf.keyUsage;
+  for (const usage of eku && !eku.includes(anyExtendedKeyUsage) ? check.usages : []) {
+    if (!eku!.includes(usageOids[usage])) problems.push(`the certificate lacks the extended key usage "${usage}"`);
+  }
+  const uncovered = check.names.filter((n) => !covers(leaf, n));
+  if (uncovered.length) {
+    problems.push(`the certificate does not cover ${uncovered.join(', ')} (its names: ${leaf.subjectAltName ?? 'none'})`);
+  }
+  return problems;
+}

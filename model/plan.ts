@@ -1,0 +1,110 @@
+// A plan: what one OpsRequest will do, as plain data. The planner (model/planner.ts) makes it from facts read
+// first; the workflow executes any plan one step at a time, and `opsflow plan` prints the same plan as a dry
+// run. Every step names the KubeDB condition it records and, where it changes something, the step that puts
+// it back (a step of the same kinds, aimed at the state before), so compensation is just more steps.
+import type { DatabaseKind } from './profiles.ts';
+import type { Certificate } from './types.ts';
+import type { TLSLayout } from './tls-layout.ts';
+
+export interface StepBase {
+  /** The KubeDB condition type the step records on the OpsRequest. */
+  condition: string;
+  /** What progress, Temporal Web and errors call it. */
+  label: string;
+}
+
+/** A Certificate to create, change or delete (with the Secret cert-manager wrote for it). */
+export type CertificateChange =
+  | { action: 'create'; certificate: Certificate }
+  | { action: 'update'; name: string; spec: Certificate['spec'] }
+  | { action: 'delete'; name: string; secretName: string };
+
+/** What the pre-flight check asks of one Secret the pods will mount. */
+export interface SecretCheck {
+  secretName: string;
+  alias: string;
+  /** Extended key usages the kind needs of this certificate (`server auth`, `client auth`). */
+  usages: string[];
+  /** DNS names or IPs the certificate must cover (the names clients use); empty for client certificates. */
+  names: string[];
+  /** cert-manager renews this long before expiry: a certificate valid for less than that is renewed at once. */
+  renewBeforeMs?: number;
+}
+
+export interface WorkloadRef {
+  kind: 'StatefulSet' | 'PetSet';
+  name: string;
+}
+
+/** The fields of the database spec a step sets; null removes a field. */
+export interface DatabaseSpecPatch {
+  tls?: unknown;
+  requireSSL?: boolean | null;
+  sslMode?: string | null;
+  clientAuthMode?: string | null;
+}
+
+export interface PlannedPod {
+  pod: string;
+  role?: string;
+}
+
+export type Step = StepBase &
+  (
+    | { kind: 'waitReady' }
+    | { kind: 'pause' }
+    | { kind: 'resume' }
+    | { kind: 'setCertificates'; changes: CertificateChange[] }
+    | {
+        kind: 'issueCertificates';
+        /** `trigger`: re-issue now, as `cmctl renew` does; otherwise wait for cert-manager to issue the current spec. */
+        certificates: { name: string; trigger: boolean }[];
+      }
+    | { kind: 'checkCertificates'; secrets: SecretCheck[] }
+    | {
+        kind: 'updateWorkload';
+        workload: WorkloadRef;
+        tls: TLSLayout;
+        /** The rendered configuration the pods must load (see config-hash.ts); undefined leaves it as it is. */
+        configHash?: string | null;
+      }
+    | { kind: 'updateConfig'; secretName: string; tls: TLSLayout }
+    | { kind: 'updateDatabase'; patch: DatabaseSpecPatch }
+    | {
+        kind: 'restartPods';
+        /**
+         * Which pods need a restart: those not on the workload's newest revision, and with `certificates`
+         * those created before the certificates their Secrets now hold were issued. Decided again before each
+         * pod (roles move), so a retried or re-applied request never restarts a pod twice.
+         */
+        certificates: boolean;
+        /** The order as the facts stand now, for the dry run; the run re-reads roles before each pod. */
+        expected: PlannedPod[];
+      }
+    | { kind: 'deleteCertificates'; certificates: { name: string; secretName: string }[] }
+  );
+
+export type StepKind = Step['kind'];
+export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
+
+/** The kinds of step that can put something back. */
+export type UndoStep = StepOf<'resume' | 'setCertificates' | 'updateWorkload' | 'updateConfig' | 'updateDatabase'>;
+
+export interface PlannedStep {
+  step: Step;
+  /** Puts back what `step` changed; pushed before the step runs, so a change that landed although the step failed is undone too. */
+  undo?: UndoStep;
+}
+
+export interface Plan {
+  database: { kind: DatabaseKind; namespace: string; name: string };
+  /** One line: what the request does, e.g. "add TLS (issuer Issuer/my-issuer)". */
+  summary: string;
+  steps: PlannedStep[];
+  /** The OpsRequest's type: its condition opens the run (KubeDB writes it when it starts). */
+  type: 'ReconfigureTLS' | 'Reconfigure';
+  /** The message of the `Successful` condition that closes the run. */
+  done: { message: string };
+}
+
+export type PlanOutcome = { ok: true; plan: Plan } | { ok: false; field: string; message: string };
