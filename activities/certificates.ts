@@ -1,14 +1,18 @@
 // cert-manager Certificates of a database: create the ones KubeDB would (for a database created with TLS),
-// list them, and re-issue one the way `cmctl renew` does. Only names, serials and fingerprints leave these
-// functions: no certificate body or key ever enters workflow history.
+// change or delete them as a plan says, re-issue them the way `cmctl renew` does, wait until cert-manager has
+// issued them, and check the issued certificates before any pod uses them. Only names, serials and fingerprints
+// leave these functions: no certificate body or key ever enters workflow history.
 import { X509Certificate } from 'node:crypto';
-import { Context } from '@temporalio/activity';
+import { isDeepStrictEqual } from 'node:util';
+import type { V1Secret } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
+import { certificateProblems, type TLSSecretData } from '../model/certificate-check.ts';
 import { desiredCertificate, withoutUndefined } from '../model/certificates.ts';
 import { findCondition, upsertCondition } from '../model/conditions.ts';
-import { labelSelector, profiles } from '../model/profiles.ts';
-import type { Certificate, Database } from '../model/types.ts';
-import { isConflict, isNotFound, type Kube } from '../platform/kube.ts';
+import type { CertificateChange, SecretCheck } from '../model/plan.ts';
+import { profiles } from '../model/profiles.ts';
+import type { Certificate, Condition, Database } from '../model/types.ts';
+import { isConflict, isNotFound, type Collection, type Kube } from '../platform/kube.ts';
 import { readCustom, updateStatus, type CustomResource } from '../platform/status.ts';
 import { waitFor } from '../platform/watch.ts';
 import { asActivityFailure, kubeCall } from './failures.ts';
@@ -16,21 +20,22 @@ import { whileHeartbeating } from './heartbeat.ts';
 import type { DatabaseRef } from './refs.ts';
 import { databaseResource } from './resources.ts';
 
-export interface CertificateFacts {
+/** A certificate as a Secret holds it: never the body, only what identifies it. */
+export interface IssuedCertificate {
   name: string;
   secretName: string;
-  /** Serial of the certificate the Secret holds now (hex, upper case), if any. */
-  serial?: string;
-  revision?: number;
+  serial: string;
+  fingerprint: string;
+  notBefore: string;
+  notAfter: string;
+  issuer: string;
+  revision: number;
 }
 
-export interface Reissued {
+export interface CertificateRevision {
   name: string;
-  oldSerial?: string;
-  newSerial: string;
-  fingerprint: string;
   revision: number;
-  notAfter: string;
+  serial?: string;
 }
 
 const certificateResource = (namespace: string, name: string): CustomResource => ({
@@ -41,28 +46,75 @@ const certificateResource = (namespace: string, name: string): CustomResource =>
   name,
 });
 
-const certificates = (namespace: string) => ({
-  apiVersion: 'cert-manager.io/v1',
-  kind: 'Certificate',
-  plural: 'certificates',
-  namespace,
-});
+const certificates = (namespace: string) => ({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', plural: 'certificates', namespace }) satisfies Collection;
 
-/** The certificate a TLS Secret holds: serial and SHA-256 fingerprint (never the body). */
-async function secretCertificate(kube: Kube, namespace: string, secretName: string) {
-  try {
-    const secret = await kube.core.readNamespacedSecret({ namespace, name: secretName });
-    const pem = secret.data?.['tls.crt'];
-    if (!pem) return undefined;
-    const cert = new X509Certificate(Buffer.from(pem, 'base64'));
-    return { serial: cert.serialNumber.toUpperCase(), fingerprint: cert.fingerprint256, notAfter: new Date(cert.validTo).toISOString() };
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
+const readSecret = (kube: Kube, namespace: string, name: string) =>
+  kube.core.readNamespacedSecret({ namespace, name }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+
+const decoded = (secret: V1Secret | undefined): TLSSecretData =>
+  Object.fromEntries(Object.entries(secret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+
+/** The leaf certificate a TLS Secret holds, by serial and fingerprint. */
+function leafOf(secret: V1Secret | undefined) {
+  const pem = secret?.data?.['tls.crt'];
+  if (!pem) return undefined;
+  const cert = new X509Certificate(Buffer.from(pem, 'base64'));
+  return {
+    serial: cert.serialNumber.toUpperCase(),
+    fingerprint: cert.fingerprint256,
+    notBefore: cert.validFromDate.toISOString(),
+    notAfter: cert.validToDate.toISOString(),
+    issuer: cert.issuer.replaceAll('\n', ', '),
+  };
+}
+
+/** Why cert-manager has not issued `cert` for its current spec, or undefined once it has. Throws when issuance failed. */
+function pendingReason(cert: Certificate | undefined, name: string, afterRevision?: number): string | undefined {
+  if (!cert) throw ApplicationFailure.nonRetryable(`Certificate ${name} was deleted while waiting for it to be issued`, 'CertificateDeleted');
+  const generation = cert.metadata.generation ?? 0;
+  const current = (c: Condition | undefined) => c !== undefined && (c.observedGeneration ?? generation) >= generation;
+  const issuing = findCondition(cert.status?.conditions, 'Issuing');
+  const ready = findCondition(cert.status?.conditions, 'Ready');
+  if (issuing?.status === 'False' && issuing.reason === 'Failed' && current(issuing)) {
+    throw ApplicationFailure.nonRetryable(`cert-manager failed to issue Certificate ${name}: ${issuing.message}`, 'IssuanceFailed');
   }
+  if (afterRevision !== undefined && (cert.status?.revision ?? 0) <= afterRevision) return `revision ${cert.status?.revision ?? 0}, waiting for a new one`;
+  if (issuing?.status === 'True') return `issuing: ${issuing.message ?? issuing.reason}`;
+  if (ready?.status !== 'True' || !current(ready)) return `not Ready for generation ${generation}: ${ready?.message ?? 'no Ready condition yet'}`;
+  return undefined;
 }
 
 export function certificateActivities(kube: Kube) {
+  async function applyChange(namespace: string, change: CertificateChange): Promise<void> {
+    if (change.action === 'delete') {
+      await kube.custom.deleteNamespacedCustomObject({ ...certificateResource(namespace, change.name) }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+      await kube.core.deleteNamespacedSecret({ namespace, name: change.secretName }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+      return;
+    }
+    const name = change.action === 'create' ? change.certificate.metadata.name! : change.name;
+    const spec = change.action === 'create' ? change.certificate.spec : change.spec;
+    if (change.action === 'create') {
+      try {
+        await kube.custom.createNamespacedCustomObject({ ...certificates(namespace), group: 'cert-manager.io', version: 'v1', body: { ...change.certificate, metadata: { ...change.certificate.metadata, namespace } } });
+        return;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        // Created by an earlier attempt (or by the database's own certificates run): make sure it has this spec.
+      }
+    }
+    // Replace the spec whole (a merge patch would keep fields the new spec drops), guarded by resourceVersion.
+    for (let attempt = 1; ; attempt++) {
+      const current = await readCustom<Certificate>(kube, certificateResource(namespace, name));
+      if (isDeepStrictEqual(withoutUndefined(current.spec), withoutUndefined(spec))) return;
+      try {
+        await kube.custom.replaceNamespacedCustomObject({ ...certificateResource(namespace, name), body: { ...current, spec } });
+        return;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 5) throw err;
+      }
+    }
+  }
+
   return {
     /**
      * Creates the Certificates KubeDB keeps for a TLS-enabled database (one per alias of its kind) where they
@@ -87,53 +139,36 @@ export function certificateActivities(kube: Kube) {
       return { created, existing };
     },
 
-    /** The database's Certificates (labelled as KubeDB labels them and owned by the database), with current serials. */
-    async listDatabaseCertificates(ref: DatabaseRef): Promise<CertificateFacts[]> {
-      const p = profiles[ref.kind];
-      const db = await kubeCall(`reading ${ref.kind} ${ref.namespace}/${ref.name}`, () => readCustom<Database>(kube, databaseResource(ref)));
-      const list = await kubeCall(`listing Certificates of ${ref.kind} ${ref.namespace}/${ref.name}`, () =>
-        kube.custom.listNamespacedCustomObject({
-          group: 'cert-manager.io',
-          version: 'v1',
-          plural: 'certificates',
-          namespace: ref.namespace,
-          labelSelector: labelSelector({ 'app.kubernetes.io/instance': ref.name, 'app.kubernetes.io/name': `${p.plural}.${p.group}` }),
-        }),
+    /** Creates, changes or deletes Certificates as planned; each change is idempotent. */
+    async setCertificates(db: DatabaseRef, changes: CertificateChange[]): Promise<string[]> {
+      for (const change of changes) {
+        const name = change.action === 'create' ? change.certificate.metadata.name! : change.name;
+        await kubeCall(`${change.action === 'delete' ? 'deleting' : change.action === 'create' ? 'creating' : 'updating'} Certificate ${db.namespace}/${name}`, () => applyChange(db.namespace, change));
+      }
+      return changes.map((c) => `${c.action} ${c.action === 'create' ? c.certificate.metadata.name : c.name}`);
+    },
+
+    /** Where each Certificate stands before a re-issue: its revision and the serial its Secret holds. */
+    async readCertificateRevisions(namespace: string, names: string[]): Promise<CertificateRevision[]> {
+      return Promise.all(
+        names.map((name) =>
+          kubeCall(`reading Certificate ${namespace}/${name}`, async () => {
+            const cert = await readCustom<Certificate>(kube, certificateResource(namespace, name));
+            return { name, revision: cert.status?.revision ?? 0, serial: leafOf(await readSecret(kube, namespace, cert.spec.secretName))?.serial };
+          }),
+        ),
       );
-      const owned = (list.items as Certificate[]).filter((c) => c.metadata.ownerReferences?.some((o) => o.uid === db.metadata.uid));
-      if (owned.length === 0) {
-        throw ApplicationFailure.nonRetryable(
-          `${ref.kind} ${ref.namespace}/${ref.name} has no cert-manager Certificates to rotate (none labelled app.kubernetes.io/instance=${ref.name} and owned by it)`,
-          'NoCertificates',
-        );
-      }
-      const facts: CertificateFacts[] = [];
-      for (const c of owned.sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!))) {
-        const current = await kubeCall(`reading Secret ${c.spec.secretName}`, () => secretCertificate(kube, ref.namespace, c.spec.secretName));
-        facts.push({ name: c.metadata.name!, secretName: c.spec.secretName, serial: current?.serial, revision: c.status?.revision });
-      }
-      return facts;
     },
 
     /**
-     * Re-issues a Certificate now: sets its Issuing condition (reason ManuallyTriggered, as `cmctl renew`
-     * does), then waits, watching, until cert-manager is done (Issuing gone, Ready, revision past the one
-     * before) and the Secret holds a certificate with a new serial. A retry after a trigger that already
-     * happened does not trigger again: the revision it started from is kept in the heartbeat details.
+     * Re-issues a Certificate now, as `cmctl renew` does (status condition Issuing=True, reason
+     * ManuallyTriggered), unless cert-manager is already issuing it or has issued a revision past `revision`
+     * (the one recorded before the first attempt): a retried trigger never issues twice.
      */
-    async reissueCertificate(namespace: string, name: string): Promise<Reissued> {
-      const r = certificateResource(namespace, name);
-      const what = `Certificate ${namespace}/${name}`;
-      const resumed = Context.current().info.heartbeatDetails as { revision: number; serial?: string } | undefined;
-      const before = resumed ?? (await kubeCall(`reading ${what}`, async () => {
-        const cert = await readCustom<Certificate>(kube, r);
-        const current = await secretCertificate(kube, namespace, cert.spec.secretName);
-        return { revision: cert.status?.revision ?? 0, serial: current?.serial };
-      }));
-      Context.current().heartbeat(before); // before triggering: a retry must know where it started from
-      await kubeCall(`triggering re-issue of ${what}`, () =>
-        updateStatus<Certificate>(kube, r, (cur) => {
-          if ((cur.status?.revision ?? 0) > before.revision) return undefined; // already re-issued
+    async triggerReissue(namespace: string, name: string, revision: number): Promise<void> {
+      await kubeCall(`triggering re-issue of Certificate ${namespace}/${name}`, () =>
+        updateStatus<Certificate>(kube, certificateResource(namespace, name), (cur) => {
+          if ((cur.status?.revision ?? 0) > revision) return undefined;
           if (findCondition(cur.status?.conditions, 'Issuing')?.status === 'True') return undefined;
           const conditions = upsertCondition(
             cur.status?.conditions,
@@ -143,28 +178,68 @@ export function certificateActivities(kube: Kube) {
           return { ...cur.status, conditions };
         }),
       );
+    },
+
+    /**
+     * Waits (watching) until cert-manager has issued each Certificate for its current spec (Ready for its
+     * generation, not issuing, and past `afterRevision` where given), then reads what each Secret holds. A
+     * failed issuance (Issuing False, reason Failed) fails at once with cert-manager's message.
+     */
+    async awaitCertificates(namespace: string, waits: { name: string; afterRevision?: number; oldSerial?: string }[]): Promise<IssuedCertificate[]> {
+      const seen = new Map<string, string>();
       const issued = await whileHeartbeating(
         (signal) =>
-          waitFor<Certificate, Certificate>(
+          waitFor<Certificate, Certificate[]>(
             kube,
             certificates(namespace),
-            { fieldSelector: `metadata.name=${name}` },
-            ([cert]) => {
-              if (!cert) throw ApplicationFailure.nonRetryable(`${what} was deleted while being re-issued`, 'CertificateDeleted');
-              const issuing = findCondition(cert.status?.conditions, 'Issuing')?.status === 'True';
-              const ready = findCondition(cert.status?.conditions, 'Ready');
-              const done = !issuing && ready?.status === 'True' && (cert.status?.revision ?? 0) > before.revision;
-              return done ? cert : undefined;
+            {},
+            (all) => {
+              let done = true;
+              for (const w of waits) {
+                const reason = pendingReason(all.find((c) => c.metadata.name === w.name), w.name, w.afterRevision);
+                seen.set(w.name, reason ?? 'issued');
+                done &&= reason === undefined;
+              }
+              return done ? waits.map((w) => all.find((c) => c.metadata.name === w.name)!) : undefined;
             },
             signal,
           ),
-        () => before,
+        () => Object.fromEntries(seen),
       );
-      const now = await kubeCall(`reading Secret ${issued.spec.secretName}`, () => secretCertificate(kube, namespace, issued.spec.secretName));
-      if (!now || now.serial === before.serial) {
-        throw ApplicationFailure.retryable(`${what}: revision ${issued.status?.revision} was issued but Secret ${issued.spec.secretName} does not hold a new certificate yet`, 'SecretNotUpdated');
+      return Promise.all(
+        issued.map((cert, i) =>
+          kubeCall(`reading Secret ${namespace}/${cert.spec.secretName}`, async () => {
+            const leaf = leafOf(await readSecret(kube, namespace, cert.spec.secretName));
+            if (!leaf || leaf.serial === waits[i].oldSerial) {
+              throw ApplicationFailure.retryable(`Certificate ${cert.metadata.name} was issued but Secret ${cert.spec.secretName} does not hold the new certificate yet`, 'SecretNotUpdated');
+            }
+            return { name: cert.metadata.name!, secretName: cert.spec.secretName, revision: cert.status?.revision ?? 0, ...leaf };
+          }),
+        ),
+      );
+    },
+
+    /** The pre-flight check: every Secret the pods will mount holds a certificate fit for them. */
+    async checkCertificates(namespace: string, checks: SecretCheck[]): Promise<string[]> {
+      const now = new Date();
+      const problems: string[] = [];
+      const good: string[] = [];
+      for (const check of checks) {
+        const secret = await kubeCall(`reading Secret ${namespace}/${check.secretName}`, () => readSecret(kube, namespace, check.secretName));
+        const found = secret ? certificateProblems(decoded(secret), check, now) : ['the Secret does not exist'];
+        if (found.length) problems.push(`Secret ${check.secretName} (${check.alias} certificate): ${found.join('; ')}`);
+        else good.push(`${check.secretName} ✓`);
       }
-      return { name, oldSerial: before.serial, newSerial: now.serial, fingerprint: now.fingerprint, revision: issued.status!.revision!, notAfter: now.notAfter };
+      if (problems.length) throw ApplicationFailure.nonRetryable(`the new certificates are not fit to serve, so no pod was restarted: ${problems.join(' | ')}`, 'CertificateCheckFailed');
+      return good;
+    },
+
+    /** Deletes Certificates and the Secrets cert-manager wrote for them (TLS removed, pods no longer mount them). */
+    async deleteCertificates(namespace: string, list: { name: string; secretName: string }[]): Promise<string[]> {
+      for (const c of list) {
+        await kubeCall(`deleting Certificate ${namespace}/${c.name}`, () => applyChange(namespace, { action: 'delete', ...c }));
+      }
+      return list.map((c) => c.name);
     },
   };
 }

@@ -1,10 +1,12 @@
 // Pause, resume and readiness of a KubeDB database object. Pause is the status condition Paused=True, which
 // KubeDB's provisioner honours by leaving the database alone; it is read back before the flow goes on.
+import { isDeepStrictEqual } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import { findCondition, isConditionTrue, removeCondition, upsertCondition } from '../model/conditions.ts';
 import { profiles } from '../model/profiles.ts';
+import type { DatabaseSpecPatch } from '../model/plan.ts';
 import type { Database } from '../model/types.ts';
-import type { Kube } from '../platform/kube.ts';
+import { isConflict, type Kube } from '../platform/kube.ts';
 import { readCustom, updateStatus } from '../platform/status.ts';
 import { waitFor } from '../platform/watch.ts';
 import { kubeCall } from './failures.ts';
@@ -54,6 +56,28 @@ export function databaseActivities(kube: Kube) {
         // A database that is gone cannot stay paused: nothing to undo.
         if (err instanceof ApplicationFailure && err.type === 'KubernetesApi404') return;
         throw err;
+      });
+    },
+
+    /** Sets (or, for null, removes) the spec fields the plan names, guarded by resourceVersion. */
+    async updateDatabaseSpec(db: DatabaseRef, patch: DatabaseSpecPatch): Promise<{ generation: number }> {
+      const r = databaseResource(db);
+      return kubeCall(`updating the spec of ${describe(db)}`, async () => {
+        for (let attempt = 1; ; attempt++) {
+          const current = await readCustom<Database>(kube, r);
+          const spec: Record<string, unknown> = { ...current.spec };
+          for (const [field, value] of Object.entries(patch)) {
+            if (value === null) delete spec[field];
+            else spec[field] = value;
+          }
+          if (isDeepStrictEqual(spec, current.spec)) return { generation: current.metadata.generation ?? 0 };
+          try {
+            const written = (await kube.custom.replaceNamespacedCustomObject({ ...r, body: { ...current, spec } })) as Database;
+            return { generation: written.metadata.generation ?? 0 };
+          } catch (err) {
+            if (!isConflict(err) || attempt >= 5) throw err;
+          }
+        }
       });
     },
 

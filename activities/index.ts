@@ -3,13 +3,17 @@ import type { Kube } from '../platform/kube.ts';
 import { certificateActivities } from './certificates.ts';
 import { databaseActivities } from './database.ts';
 import { opsRequestActivities } from './ops-request.ts';
+import { planActivities } from './plan.ts';
 import { podActivities } from './pods.ts';
+import { workloadActivities } from './workload.ts';
 
 export function createActivities(kube: Kube) {
   return {
     ...opsRequestActivities(kube),
+    ...planActivities(kube),
     ...databaseActivities(kube),
     ...certificateActivities(kube),
+    ...workloadActivities(kube),
     ...podActivities(kube),
   };
 }

@@ -25,7 +25,6 @@ export interface Settings {
   stepTimeoutMs: number;
   /** `spec.maxRetries`: how often a failed step is retried. */
   maxRetries: number;
-  apply: 'IfReady' | 'Always';
 }
 
 export type Admission =
@@ -95,7 +94,6 @@ export function opsRequestActivities(kube: Kube) {
         settings: {
           stepTimeoutMs: ops.spec?.timeout ? parseDuration(ops.spec.timeout)! : defaultStepTimeoutMs,
           maxRetries: ops.spec?.maxRetries ?? 1,
-          apply: ops.spec?.apply === 'Always' ? 'Always' : 'IfReady',
         },
       };
     },

@@ -1,14 +1,43 @@
 // Restarting a database's pods one at a time: the plan (pure, from the pods as they are), an eviction
 // through the Eviction API (PodDisruptionBudgets are honoured), and the wait for the replacement.
-import type { V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import { X509Certificate } from 'node:crypto';
+import type { V1Pod, V1PodDisruptionBudget, V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { labelSelector, podSelectorLabels, profiles, roleLabel } from '../model/profiles.ts';
-import { restartPlan, type RestartStep } from '../model/restart-plan.ts';
-import { isNotFound, pods, statusCode, type Kube } from '../platform/kube.ts';
+import { labelSelector, podSelectorLabels, profiles, roleLabel, type DatabaseProfile } from '../model/profiles.ts';
+import { nextRestart, type RestartStep } from '../model/restart-plan.ts';
+import { tlsShape } from '../model/tls-layout.ts';
+import { isNotFound, pods, statusCode, type Collection, type Kube } from '../platform/kube.ts';
 import { waitFor } from '../platform/watch.ts';
 import { asActivityFailure, kubeCall } from './failures.ts';
 import { whileHeartbeating } from './heartbeat.ts';
+import { readWorkload, type WorkloadFacts } from './facts.ts';
 import type { DatabaseRef } from './refs.ts';
+
+/** The newest notBefore among the certificates `template` mounts: when what a pod would load now was issued. */
+async function newestCertificate(kube: Kube, p: DatabaseProfile, namespace: string, template: V1PodTemplateSpec): Promise<string | undefined> {
+  const names = [...new Set(tlsShape(p, template).volumes.flatMap((v) => v.sources.map((s) => s.secret)).filter((n): n is string => Boolean(n)))];
+  let newest: number | undefined;
+  for (const name of names) {
+    const secret = await kube.core.readNamespacedSecret({ namespace, name }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    const pem = secret?.data?.['tls.crt'];
+    if (!pem) continue;
+    const notBefore = new X509Certificate(Buffer.from(pem, 'base64')).validFromDate.getTime();
+    newest = Math.max(newest ?? notBefore, notBefore);
+  }
+  return newest === undefined ? undefined : new Date(newest).toISOString();
+}
+
+/** Waits until the workload's controller has seen its newest template, so `updateRevision` is the one new pods get. */
+function waitForWorkloadStatus(kube: Kube, db: DatabaseRef, kind: WorkloadFacts['kind'], signal: AbortSignal): Promise<WorkloadFacts> {
+  const collection: Collection = kind === 'PetSet'
+    ? { apiVersion: 'apps.k8s.appscode.com/v1', kind: 'PetSet', plural: 'petsets', namespace: db.namespace }
+    : { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', namespace: db.namespace };
+  return waitFor<V1StatefulSet, WorkloadFacts>(kube, collection, { fieldSelector: `metadata.name=${db.name}` }, ([w]) =>
+    w && (w.status?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 0)
+      ? { kind, name: db.name, template: w.spec!.template, replicas: w.spec?.replicas, updateRevision: w.status?.updateRevision, generation: w.metadata?.generation, observedGeneration: w.status?.observedGeneration }
+      : undefined,
+  signal);
+}
 
 export interface Eviction {
   pod: string;
@@ -32,19 +61,44 @@ const selects = (pdb: V1PodDisruptionBudget, pod: V1Pod) =>
 
 export function podActivities(kube: Kube) {
   return {
-    /** The pods of the database in the order they will restart (MySQL: standbys, then the primary). */
-    async planRestart(db: DatabaseRef): Promise<RestartStep[]> {
+    /**
+     * The pod to restart next, decided from the pods as they are now (roles move; a retried run finds pods
+     * already on the new revision): in the kind's order, among those not on the workload's newest revision or
+     * (`certificates`) created before the certificates they mount were issued, never one this run restarted.
+     * When none is left it waits until every pod is Ready, so the run never ends with a pod down.
+     */
+    async nextPodToRestart(db: DatabaseRef, certificates: boolean, restarted: string[]): Promise<RestartStep & { role?: string } | undefined> {
       const p = profiles[db.kind];
-      const list = await kubeCall(`listing pods of ${db.kind} ${db.namespace}/${db.name}`, () =>
-        kube.core.listNamespacedPod({ namespace: db.namespace, labelSelector: labelSelector(podSelectorLabels(p, db.name)) }),
-      );
-      if (list.items.length === 0) {
-        throw ApplicationFailure.nonRetryable(`${db.kind} ${db.namespace}/${db.name} has no pods to restart`, 'NoPods');
-      }
-      return restartPlan(
+      const what = `${db.kind} ${db.namespace}/${db.name}`;
+      const workload = await kubeCall(`reading the workload of ${what}`, () => readWorkload(kube, db));
+      if (!workload) throw ApplicationFailure.nonRetryable(`${what} has no StatefulSet or PetSet named ${db.name}`, 'NoWorkload');
+      const current = workload.generation === undefined || (workload.observedGeneration ?? 0) >= workload.generation ? workload : await whileHeartbeating((signal) => waitForWorkloadStatus(kube, db, workload.kind, signal));
+      const issued = certificates ? await kubeCall(`reading the certificates of ${what}`, () => newestCertificate(kube, p, db.namespace, current.template)) : undefined;
+      const selector = labelSelector(podSelectorLabels(p, db.name));
+      const list = await kubeCall(`listing pods of ${what}`, () => kube.core.listNamespacedPod({ namespace: db.namespace, labelSelector: selector }));
+      const next = nextRestart(
         p,
-        list.items.map((pod) => ({ name: pod.metadata!.name!, uid: pod.metadata!.uid!, role: pod.metadata?.labels?.[roleLabel] })),
+        list.items.filter((pod) => !pod.metadata?.deletionTimestamp).map((pod) => ({
+          name: pod.metadata!.name!,
+          uid: pod.metadata!.uid!,
+          role: pod.metadata?.labels?.[roleLabel],
+          revision: pod.metadata?.labels?.['controller-revision-hash'],
+          created: new Date(pod.metadata!.creationTimestamp!).toISOString(),
+        })),
+        { updateRevision: current.updateRevision, certificatesIssued: issued, restarted },
       );
+      if (next) return { ...next, role: list.items.find((pod) => pod.metadata?.name === next.pod)?.metadata?.labels?.[roleLabel] };
+      const replicas = workload.replicas ?? list.items.length;
+      let ready = 0;
+      await whileHeartbeating(
+        (signal) =>
+          waitFor<V1Pod, true>(kube, pods(db.namespace), { labelSelector: selector }, (all) => {
+            ready = all.filter((pod) => isReady(pod) && !pod.metadata?.deletionTimestamp).length;
+            return ready >= replicas ? true : undefined;
+          }, signal),
+        () => ({ waiting: `${ready} of ${replicas} pods Ready` }),
+      );
+      return undefined;
     },
 
     /**

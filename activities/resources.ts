@@ -12,3 +12,11 @@ export function opsRequestResource(ref: OpsRequestRef): CustomResource {
   const p = profileForOpsKind(ref.kind)!;
   return { group: 'ops.kubedb.com', version: 'v1alpha1', plural: p.opsRequest.plural, namespace: ref.namespace, name: ref.name };
 }
+
+export const petSetResource = (namespace: string, name: string): CustomResource => ({
+  group: 'apps.k8s.appscode.com',
+  version: 'v1',
+  plural: 'petsets',
+  namespace,
+  name,
+});

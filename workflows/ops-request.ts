@@ -1,6 +1,6 @@
-// One OpsRequest, carried out: admit → gate → pause → change → restart → resume, with compensation.
-// Pure orchestration: every read and write of the world is an activity. One workflow serves every kind;
-// what differs per kind is data in model/profiles.ts, read by the activities.
+// One OpsRequest, carried out: admit → wait for its turn → plan (an activity, so the plan is recorded) →
+// execute the plan step by step → Successful, or compensate → Failed. Pure orchestration: every read and write
+// of the world is an activity, every decision about kinds and variants is the planner's.
 import {
   ApplicationFailure,
   type ActivityOptions,
@@ -11,12 +11,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { Reissued } from '../activities/certificates.ts';
-import type { Settings, StatusUpdate } from '../activities/ops-request.ts';
-import type { DatabaseRef, OpsRequestRef } from '../activities/refs.ts';
-import type { Replacement } from '../activities/pods.ts';
+import type { StatusUpdate } from '../activities/ops-request.ts';
+import type { OpsRequestRef } from '../activities/refs.ts';
 import type { OpsRequestKind } from '../model/profiles.ts';
 import type { OpsPhase } from '../model/types.ts';
+import { PlanExecution, type Outcome } from './execute-plan.ts';
 import { Progress } from './progress.ts';
 import { Compensations } from './saga.ts';
 import { StatusWriter } from './status-writer.ts';
@@ -30,11 +29,9 @@ export interface OpsRequestInput {
   name: string;
 }
 
-export interface OpsRequestResult {
+export interface OpsRequestResult extends Partial<Outcome> {
   phase: OpsPhase | 'AlreadyHandled';
   message: string;
-  certificates?: Reissued[];
-  restarts?: (Replacement & { previousUid: string })[];
 }
 
 const opsKinds: OpsRequestKind[] = ['MySQLOpsRequest', 'PerconaXtraDBOpsRequest', 'ProxySQLOpsRequest', 'PgpoolOpsRequest'];
@@ -117,24 +114,45 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
     { key: opsType, value: admission.type },
     { key: opsPhase, value: 'Progressing' },
   ]);
-  const progress = new Progress(`${admission.type} (rotate certificates) of ${db.kind} ${db.namespace}/${db.name}`);
+
+  const planned = await bookkeeping.planOperation
+    .executeWithOptions({ ...bookkeepingOptions, summary: `plan ${ref.name} from the facts of ${db.name}` }, [ref, db])
+    .catch(async (err) => {
+      const message = `planning failed before anything was changed: ${rootMessage(err)}`;
+      await CancellationScope.nonCancellable(() =>
+        status.final({ phase: 'Failed', conditions: [{ type: 'Failed', status: 'True', reason: 'OpsRequestFailed', message }] }),
+      );
+      throw err;
+    });
+  if (!planned.ok) {
+    // Decided from the database as it is now, before anything was touched.
+    await status.final({ phase: 'Failed', conditions: [{ type: 'Failed', status: 'True', reason: 'InvalidOpsRequest', message: planned.message }] });
+    upsertSearchAttributes([{ key: opsPhase, value: 'Failed' }]);
+    throw ApplicationFailure.nonRetryable(planned.message, 'InvalidOpsRequest', { field: planned.field });
+  }
+  const plan = planned.plan;
+  const what = `${db.kind} ${db.namespace}/${db.name}`;
+  status.background({ conditions: [{ type: plan.type, status: 'True', reason: plan.type, message: `opsflow has started to ${plan.summary} of ${what}` }] });
+  const progress = new Progress(`${plan.type}: ${plan.summary} of ${what}`);
   const steps = new StepRunner(admission.settings, progress, (update) => status.background(update));
   const saga = new Compensations();
+  const execution = new PlanExecution({ ref, db, steps, saga, progress });
 
   try {
-    const result = await rotateCertificates(ref, db, admission.settings, steps, saga, progress);
+    const outcome = await execution.run(plan);
     await status.final({
       phase: 'Successful',
-      conditions: [
-        { type: 'ReconfigureTLS', status: 'True', reason: 'ReconfigureTLS', message: 'certificates rotated and every pod restarted' },
-        { type: 'Successful', status: 'True', reason: 'OpsRequestProcessedSuccessfully', message: `${ref.kind} ${ref.name} succeeded` },
-      ],
+      conditions: [{ type: 'Successful', status: 'True', reason: 'OpsRequestProcessedSuccessfully', message: plan.done.message }],
     });
     upsertSearchAttributes([{ key: opsPhase, value: 'Successful' }]);
-    return { phase: 'Successful', message: 'certificates rotated; every pod restarted once', ...result };
+    return { phase: 'Successful', message: plan.done.message, ...outcome };
   } catch (err) {
     const failed = err instanceof StepFailed ? err : undefined;
-    const message = failed ? `${failed.step.label} failed: ${failed.message}` : rootMessage(err);
+    const restarted = execution.outcome.restarts.map((r) => r.pod);
+    const where = restarted.length
+      ? ` Pods already restarted on the new configuration: ${restarted.join(', ')}; apply the request again to finish the others.`
+      : ' Nothing was restarted; what the request changed was put back.';
+    const message = `${failed ? `${failed.step.label} failed: ${failed.message}` : rootMessage(err)}.${where}`;
     await CancellationScope.nonCancellable(async () => {
       const undoFailures = await saga.compensate();
       const conditions: StatusUpdate['conditions'] = [];
@@ -143,62 +161,11 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
         type: 'Failed',
         status: 'True',
         reason: failed?.cancelled ? 'OpsRequestCancelled' : 'OpsRequestFailed',
-        message: undoFailures.length ? `${message}; could not undo: ${undoFailures.join('; ')}` : message,
+        message: undoFailures.length ? `${message} Could not undo: ${undoFailures.join('; ')}` : message,
       });
       await status.final({ phase: 'Failed', conditions });
       upsertSearchAttributes([{ key: opsPhase, value: 'Failed' }]);
     });
     throw ApplicationFailure.nonRetryable(message, failed?.cancelled ? 'OpsRequestCancelled' : 'OpsRequestFailed');
   }
-}
-
-/** ReconfigureTLS with rotateCertificates: re-issue every certificate, then restart every pod once. */
-async function rotateCertificates(
-  ref: OpsRequestRef,
-  db: DatabaseRef,
-  settings: Settings,
-  steps: StepRunner,
-  saga: Compensations,
-  progress: Progress,
-): Promise<Pick<OpsRequestResult, 'certificates' | 'restarts'>> {
-  if (settings.apply === 'IfReady') {
-    await steps.run({ condition: 'DatabaseReady', label: 'Wait for the database to be Ready' }, () => steps.call('waitDatabaseReady', `wait until ${db.name} is Ready`, db), () => `${db.name} is Ready`);
-  }
-  // Pushed before pausing: a pause that took effect although its activity then failed is undone too.
-  saga.push('resume the database', () => bookkeeping.resumeDatabase.executeWithOptions({ ...bookkeepingOptions, summary: `resume ${db.name}` }, [db]));
-  await steps.run({ condition: 'DatabasePauseSucceeded', label: 'Pause the database' }, () => steps.call('pauseDatabase', `pause ${db.name}`, db, ref), () => `${db.kind} ${db.name} is paused`);
-
-  const certs = await steps.run(
-    { condition: 'GetCertificate', label: 'Find the certificates' },
-    () => steps.call('listDatabaseCertificates', `list certificates of ${db.name}`, db),
-    (list) => list.map((c) => c.name).join(', '),
-  );
-  const certificates = await steps.run(
-    { condition: 'IssueCertificatesSucceeded', label: 'Re-issue the certificates' },
-    () => Promise.all(certs.map((c) => steps.call('reissueCertificate', `re-issue ${c.name}`, db.namespace, c.name))),
-    (issued) => issued.map((c) => `${c.name}: serial ${c.oldSerial ?? 'none'} → ${c.newSerial}`).join('; '),
-  );
-  steps.mark({ condition: 'CertificateSynced', label: 'Certificates synced' }, 'every Secret holds its new certificate');
-
-  const plan = await steps.run(
-    { condition: 'RestartPodsPlanned', label: 'Plan the restart' },
-    () => steps.call('planRestart', `plan the restart of ${db.name}`, db),
-    (p) => p.map((s) => `${s.pod} (${s.why})`).join(', '),
-  );
-  for (const s of plan) progress.set(`Restart ${s.pod}`, 'pending', s.why);
-  const restarts: OpsRequestResult['restarts'] = [];
-  for (const s of plan) {
-    progress.set(`Restart ${s.pod}`, 'running', s.why);
-    await steps.run({ condition: `EvictPod--${s.pod}`, label: `Evict ${s.pod}` }, () => steps.call('evictPod', `evict ${s.pod}`, db.namespace, s.pod, s.uid), (e) => `${e.pod}: ${e.outcome}`);
-    const replaced = await steps.run(
-      { condition: `CheckPodRunning--${s.pod}`, label: `Wait for ${s.pod} to be Ready` },
-      () => steps.call('waitPodReplaced', `wait for ${s.pod} to come back Ready`, db.namespace, s.pod, s.uid),
-      (r) => `${r.pod} is Ready (new uid ${r.uid})`,
-    );
-    restarts.push({ ...replaced, previousUid: s.uid });
-    progress.set(`Restart ${s.pod}`, 'done', s.why);
-  }
-  steps.mark({ condition: 'RestartPods', label: 'Restart the pods' }, `${restarts.length} pods restarted one at a time: ${restarts.map((x) => x.pod).join(', ')}`);
-  await steps.run({ condition: 'ResumeDatabase', label: 'Resume the database' }, () => saga.runNow('resume the database'), () => `${db.kind} ${db.name} is resumed`);
-  return { certificates, restarts };
 }

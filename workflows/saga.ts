@@ -1,21 +1,20 @@
-// The compensation stack (Temporal's saga pattern): after a step that changes the world succeeds — or,
-// for resume, before the pause is even attempted — push what undoes it; on failure run the stack newest
-// first, each undo on its own, so one failing undo does not stop the others. Runs even when cancelled.
+// The compensation stack (Temporal's saga pattern): before each step that changes the world, push what puts
+// it back (pushed before, so a change that landed although its step failed is undone too); on failure run the
+// stack newest first, each undo on its own, so one failing undo does not stop the others. Runs even when
+// cancelled. Once the first pod has restarted on the new configuration there is no going back: `commit()`
+// drops every undo but those that must always run (resuming the database).
 import { CancellationScope, log } from '@temporalio/workflow';
 
 export class Compensations {
-  private readonly stack: { name: string; undo: () => Promise<unknown> }[] = [];
+  private readonly stack: { name: string; undo: () => Promise<unknown>; always: boolean }[] = [];
 
-  push(name: string, undo: () => Promise<unknown>): void {
-    this.stack.push({ name, undo });
+  push(name: string, undo: () => Promise<unknown>, { always = false } = {}): void {
+    this.stack.push({ name, undo, always });
   }
 
-  /** Runs and removes the newest compensation named `name` now (the normal, successful path). */
-  async runNow(name: string): Promise<void> {
-    const i = this.stack.map((c) => c.name).lastIndexOf(name);
-    if (i < 0) return;
-    const [c] = this.stack.splice(i, 1);
-    await c.undo();
+  /** The point of no return: from now on only the undos marked `always` run. */
+  commit(): void {
+    for (let i = this.stack.length - 1; i >= 0; i--) if (!this.stack[i].always) this.stack.splice(i, 1);
   }
 
   async compensate(): Promise<string[]> {

@@ -14,20 +14,14 @@ import {
 import type { Activities } from '../activities/index.ts';
 import type { Settings, StatusUpdate } from '../activities/ops-request.ts';
 import { formatDuration } from '../model/duration.ts';
+import type { StepBase } from '../model/plan.ts';
 import type { Progress } from './progress.ts';
-
-export interface Step {
-  /** The KubeDB condition type the step records on the OpsRequest. */
-  condition: string;
-  /** What the progress list and errors call it. */
-  label: string;
-}
 
 /** A step that did not succeed; `cancelled` when the run itself was cancelled (not the step's time limit). */
 export class StepFailed extends Error {
-  readonly step: Step;
+  readonly step: StepBase;
   readonly cancelled: boolean;
-  constructor(step: Step, message: string, cancelled: boolean) {
+  constructor(step: StepBase, message: string, cancelled: boolean) {
     super(message);
     this.step = step;
     this.cancelled = cancelled;
@@ -48,9 +42,14 @@ const isStartToCloseTimeout = (err: unknown) =>
 
 const heartbeatTimeoutMs = 30_000;
 
+/** The activities that wait, watching, and heartbeat while they do: only they get a heartbeat timeout. */
+const heartbeating = new Set<keyof Activities>(['waitDatabaseReady', 'awaitCertificates', 'nextPodToRestart', 'evictPod', 'waitPodReplaced']);
+
 export class StepRunner {
   private readonly options: ActivityOptions;
+  private readonly waitOptions: ActivityOptions;
   private readonly acts: ActivityInterfaceFor<Activities>;
+  private readonly waits: ActivityInterfaceFor<Activities>;
   private readonly settings: Settings;
   private readonly progress: Progress;
   private readonly record: (update: StatusUpdate) => void;
@@ -61,30 +60,32 @@ export class StepRunner {
     this.record = record;
     this.options = {
       startToCloseTimeout: settings.stepTimeoutMs,
-      // A worker that dies mid-step is noticed soon enough for a retry to fit in the step's time limit.
-      heartbeatTimeout: Math.min(heartbeatTimeoutMs, Math.max(1000, settings.stepTimeoutMs / 4)),
       retry: { maximumAttempts: settings.maxRetries + 1, initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000 },
     };
+    // A worker that dies mid-wait is noticed soon enough for a retry to fit in the step's time limit.
+    this.waitOptions = { ...this.options, heartbeatTimeout: Math.min(heartbeatTimeoutMs, Math.max(1000, settings.stepTimeoutMs / 4)) };
     this.acts = proxyActivities<Activities>(this.options);
+    this.waits = proxyActivities<Activities>(this.waitOptions);
   }
 
   /** Calls an activity with a summary that labels it on Temporal Web's timeline. */
   call<K extends keyof Activities & string>(name: K, summary: string, ...args: Parameters<Activities[K]>): ReturnType<Activities[K]> {
-    const activity = this.acts[name] as { executeWithOptions(o: ActivityOptions, a: unknown[]): unknown };
-    return activity.executeWithOptions({ ...this.options, summary }, args) as ReturnType<Activities[K]>;
+    const waits = heartbeating.has(name);
+    const activity = (waits ? this.waits : this.acts)[name] as { executeWithOptions(o: ActivityOptions, a: unknown[]): unknown };
+    return activity.executeWithOptions({ ...(waits ? this.waitOptions : this.options), summary }, args) as ReturnType<Activities[K]>;
   }
 
   /** Records a step that has no work of its own: its outcome is what the steps before it did. */
-  mark(step: Step, message: string): void {
+  mark(step: StepBase, message: string): void {
     this.progress.set(step.label, 'done', message);
     this.record({ conditions: [{ type: step.condition, status: 'True', reason: step.condition, message }] });
   }
 
-  async run<T>(step: Step, body: () => Promise<T>, describe: (result: T) => string): Promise<T> {
+  /** Runs `body` under the step's time limit; a failure becomes a StepFailed naming `step`. Records nothing. */
+  async timed<T>(step: StepBase, body: () => Promise<T>): Promise<T> {
     this.progress.set(step.label, 'running');
-    let result: T;
     try {
-      result = await CancellationScope.withTimeout(this.settings.stepTimeoutMs, body);
+      return await CancellationScope.withTimeout(this.settings.stepTimeoutMs, body);
     } catch (err) {
       const cancelled = isCancellation(err) && CancellationScope.current().consideredCancelled;
       // The step's timer and an attempt's start-to-close limit are the same length: either one firing means
@@ -98,6 +99,11 @@ export class StepRunner {
       this.progress.set(step.label, 'failed', message);
       throw new StepFailed(step, message, cancelled);
     }
+  }
+
+  /** Runs `body` as `step`: under its time limit, then its condition recorded with `describe(result)`. */
+  async run<T>(step: StepBase, body: () => Promise<T>, describe: (result: T) => string): Promise<T> {
+    const result = await this.timed(step, body);
     this.mark(step, describe(result));
     return result;
   }

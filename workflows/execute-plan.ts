@@ -1,0 +1,140 @@
+// Executes any plan, one step at a time: each step kind has one way to run (its activities, under the
+// request's per-step limit) and undo steps run the same way; the compensation stack is fed by each step's undo
+// before the step runs. Nothing here knows database kinds or request variants: those are the planner's.
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { IssuedCertificate } from '../activities/certificates.ts';
+import type { Replacement } from '../activities/pods.ts';
+import type { DatabaseRef, OpsRequestRef } from '../activities/refs.ts';
+import type { Plan, Step, StepKind, StepOf, UndoStep } from '../model/plan.ts';
+import type { Progress } from './progress.ts';
+import type { Compensations } from './saga.ts';
+import type { StepRunner } from './steps.ts';
+
+export interface CertificateOutcome extends IssuedCertificate {
+  oldSerial?: string;
+}
+
+export interface Restart extends Replacement {
+  previousUid: string;
+}
+
+/** What a run changed, for its result: names, serials and fingerprints only. */
+export interface Outcome {
+  certificates: CertificateOutcome[];
+  restarts: Restart[];
+}
+
+// Undos run during compensation, outside any step's limit: retried until they land (404 and the like fail fast).
+const undoOptions: ActivityOptions = {
+  startToCloseTimeout: 60_000,
+  retry: { initialInterval: 500, backoffCoefficient: 2, maximumInterval: 10_000, maximumAttempts: 10 },
+};
+const undoing = proxyActivities<Activities>(undoOptions);
+
+const labelled = (summary: string) => ({ ...undoOptions, summary });
+
+export class PlanExecution {
+  readonly outcome: Outcome = { certificates: [], restarts: [] };
+  private readonly ref: OpsRequestRef;
+  private readonly db: DatabaseRef;
+  private readonly steps: StepRunner;
+  private readonly saga: Compensations;
+  private readonly progress: Progress;
+
+  constructor(o: { ref: OpsRequestRef; db: DatabaseRef; steps: StepRunner; saga: Compensations; progress: Progress }) {
+    this.ref = o.ref;
+    this.db = o.db;
+    this.steps = o.steps;
+    this.saga = o.saga;
+    this.progress = o.progress;
+  }
+
+  async run(plan: Plan): Promise<Outcome> {
+    for (const { step } of plan.steps) this.progress.set(step.label, 'pending');
+    for (const { step, undo } of plan.steps) {
+      if (undo) this.saga.push(undo.label, () => this.undo(undo), { always: undo.kind === 'resume' });
+      await (this.runners[step.kind] as (s: Step) => Promise<unknown>)(step);
+    }
+    return this.outcome;
+  }
+
+  private readonly runners: { [K in StepKind]: (s: StepOf<K>) => Promise<unknown> } = {
+    waitReady: (s) => this.steps.run(s, () => this.steps.call('waitDatabaseReady', `wait until ${this.db.name} is Ready`, this.db), () => `${this.db.name} is Ready`),
+    pause: (s) => this.steps.run(s, () => this.steps.call('pauseDatabase', `pause ${this.db.name}`, this.db, this.ref), () => `${this.db.kind} ${this.db.name} is paused`),
+    resume: (s) => this.steps.run(s, () => this.steps.call('resumeDatabase', `resume ${this.db.name}`, this.db), () => `${this.db.kind} ${this.db.name} is resumed`),
+    setCertificates: (s) =>
+      this.steps.run(s, () => this.steps.call('setCertificates', s.label.toLowerCase(), this.db, s.changes), (done) => done.join(', ')),
+    issueCertificates: (s) => this.steps.run(s, () => this.issue(s), (issued) => issued.map((c) => `${c.name}: serial ${c.oldSerial ?? 'none'} → ${c.serial}`).join('; ')),
+    checkCertificates: (s) =>
+      this.steps.run(s, () => this.steps.call('checkCertificates', 'check the new certificates', this.db.namespace, s.secrets), (good) => `fit to serve: ${good.join(', ')}`),
+    updateWorkload: (s) =>
+      this.steps.run(s, () => this.steps.call('updateWorkload', `update ${s.workload.kind} ${s.workload.name}`, this.db, s.workload, s.tls, s.configHash), (r) => (r.changed ? `${s.workload.kind} ${s.workload.name} has the new pod template` : `${s.workload.kind} ${s.workload.name} already had it`)),
+    updateConfig: (s) =>
+      this.steps.run(s, () => this.steps.call('updateRenderedConfig', `update Secret ${s.secretName}`, this.db, s.secretName, s.tls), (r) => (r.changed ? `Secret ${s.secretName} updated` : `Secret ${s.secretName} already up to date`)),
+    updateDatabase: (s) =>
+      this.steps.run(s, () => this.steps.call('updateDatabaseSpec', `update the spec of ${this.db.name}`, this.db, s.patch), () => `${this.db.kind} ${this.db.name}: ${Object.keys(s.patch).map((f) => `spec.${f}`).join(', ')} updated`),
+    restartPods: (s) => this.restartPods(s),
+    deleteCertificates: (s) =>
+      this.steps.run(s, () => this.steps.call('deleteCertificates', 'delete the certificates', this.db.namespace, s.certificates), (gone) => `deleted ${gone.join(', ')} and their Secrets`),
+  };
+
+  /** Re-issue where asked (from revisions recorded first, so a retried trigger never issues twice), then wait for cert-manager. */
+  private async issue(s: StepOf<'issueCertificates'>): Promise<CertificateOutcome[]> {
+    const ns = this.db.namespace;
+    const triggered = s.certificates.filter((c) => c.trigger).map((c) => c.name);
+    const before = triggered.length ? await this.steps.call('readCertificateRevisions', 'read the certificates', ns, triggered) : [];
+    await Promise.all(before.map((b) => this.steps.call('triggerReissue', `re-issue ${b.name}`, ns, b.name, b.revision)));
+    const waits = s.certificates.map((c) => {
+      const b = before.find((x) => x.name === c.name);
+      return { name: c.name, afterRevision: b?.revision, oldSerial: b?.serial };
+    });
+    const issued = await this.steps.call('awaitCertificates', 'wait for cert-manager to issue', ns, waits);
+    const outcome = issued.map((c) => ({ ...c, oldSerial: before.find((b) => b.name === c.name)?.serial }));
+    this.outcome.certificates.push(...outcome);
+    return outcome;
+  }
+
+  /** One pod at a time, chosen again before each; after the first eviction there is no going back. */
+  private async restartPods(s: StepOf<'restartPods'>): Promise<void> {
+    for (const p of s.expected) this.progress.set(`Restart ${p.pod}`, 'pending', p.role);
+    const restarted: string[] = [];
+    for (;;) {
+      const next = await this.steps.timed(s, () => this.steps.call('nextPodToRestart', 'choose the next pod', this.db, s.certificates, restarted));
+      if (!next) break;
+      const pod = next.pod;
+      const line = `Restart ${pod}`;
+      this.progress.set(line, 'running', next.role);
+      this.steps.mark({ condition: `GetPod--${pod}`, label: `Choose ${pod}` }, `${pod} (${next.why}) is next`);
+      await this.steps.run({ condition: `EvictPod--${pod}`, label: `Evict ${pod}` }, () => this.steps.call('evictPod', `evict ${pod}`, this.db.namespace, pod, next.uid), (e) => `${e.pod}: ${e.outcome}`);
+      this.saga.commit();
+      restarted.push(pod);
+      const back = await this.steps.run(
+        { condition: `CheckPodRunning--${pod}`, label: `Wait for ${pod} to be Ready` },
+        () => this.steps.call('waitPodReplaced', `wait for ${pod} to come back Ready`, this.db.namespace, pod, next.uid),
+        (r) => `${r.pod} is Ready (new uid ${r.uid})`,
+      );
+      this.outcome.restarts.push({ ...back, previousUid: next.uid });
+      this.progress.set(line, 'done', next.role);
+    }
+    const pods = this.outcome.restarts.map((r) => r.pod);
+    this.steps.mark(s, pods.length ? `${pods.length} pods restarted one at a time: ${pods.join(', ')}` : 'every pod already ran the new configuration');
+  }
+
+  /** The undo steps: the same activities, retried until they land. */
+  private undo(step: UndoStep): Promise<unknown> {
+    const db = this.db;
+    switch (step.kind) {
+      case 'resume':
+        return undoing.resumeDatabase.executeWithOptions(labelled(`resume ${db.name}`), [db]);
+      case 'setCertificates':
+        return undoing.setCertificates.executeWithOptions(labelled('put the certificates back'), [db, step.changes]);
+      case 'updateWorkload':
+        return undoing.updateWorkload.executeWithOptions(labelled(`put ${step.workload.kind} ${step.workload.name} back`), [db, step.workload, step.tls, step.configHash]);
+      case 'updateConfig':
+        return undoing.updateRenderedConfig.executeWithOptions(labelled(`put Secret ${step.secretName} back`), [db, step.secretName, step.tls]);
+      case 'updateDatabase':
+        return undoing.updateDatabaseSpec.executeWithOptions(labelled(`put the spec of ${db.name} back`), [db, step.patch]);
+    }
+  }
+}
