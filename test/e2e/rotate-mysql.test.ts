@@ -72,15 +72,14 @@ test('rotateCertificates re-issues every certificate and restarts each pod once,
   const pods = ['my-db-0', 'my-db-1', 'my-db-2'];
   for (const type of [
     'Running',
+    'ReconfigureTLS',
     'DatabaseReady',
     'DatabasePauseSucceeded',
-    'GetCertificate',
     'IssueCertificatesSucceeded',
     'CertificateSynced',
-    ...pods.flatMap((p) => [`EvictPod--${p}`, `CheckPodRunning--${p}`]),
+    ...pods.flatMap((p) => [`GetPod--${p}`, `EvictPod--${p}`, `CheckPodRunning--${p}`]),
     'RestartPods',
     'ResumeDatabase',
-    'ReconfigureTLS',
     'Successful',
   ]) {
     assert.equal(conditionOf(ops, type)?.status, 'True', `condition ${type}`);

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
 import { loadLocalEnvDefaults } from '../../platform/env.ts';
-import { connectKube, type Kube } from '../../platform/kube.ts';
+import { connectKube, isConflict, type Kube } from '../../platform/kube.ts';
 import { waitFor } from '../../platform/watch.ts';
 
 loadLocalEnvDefaults();
@@ -19,13 +19,13 @@ export async function deleteNamespace(name: string): Promise<void> {
   await kube.core.deleteNamespace({ name }).catch(() => {});
 }
 
-/** Creates every object of a (multi-document) YAML in `namespace`. */
-export async function apply(namespace: string, yaml: string): Promise<void> {
+/** Creates every object of a (multi-document) YAML in `namespace`; `ignoreExisting` skips those already there. */
+export async function apply(namespace: string, yaml: string, { ignoreExisting = false } = {}): Promise<void> {
   for (const doc of parseAllDocuments(yaml)) {
     const obj = doc.toJS();
     if (!obj) continue;
     obj.metadata = { ...obj.metadata, namespace: obj.metadata?.namespace ?? namespace };
-    await kube.objects.create(obj);
+    await kube.objects.create(obj).catch((err) => (ignoreExisting && isConflict(err) ? undefined : Promise.reject(err)));
   }
 }
 

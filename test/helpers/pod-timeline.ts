@@ -22,7 +22,7 @@ export class PodTimeline {
   private readonly done: Promise<void>;
   maxDownAtOnce = 0;
 
-  private constructor(namespace: string, onSynced: () => void) {
+  private constructor(namespace: string, labelSelector: string | undefined, onSynced: () => void) {
     // Readiness of every pod name right now; a deleted pod counts as down until its replacement is Ready.
     const ready = new Map<string, boolean>();
     const record = (p: V1Pod, deleted: boolean) => {
@@ -40,7 +40,7 @@ export class PodTimeline {
     this.done = observe<V1Pod>(
       kube,
       pods(namespace),
-      {},
+      { labelSelector },
       ({ type, object, objects }) => {
         if (type === 'SYNC' && this.initial.size === 0) {
           for (const p of objects.values()) {
@@ -57,9 +57,10 @@ export class PodTimeline {
     );
   }
 
-  static start(namespace: string): Promise<PodTimeline> {
+  /** Starts recording the pods of `namespace` (those matching `labelSelector`, when given). */
+  static start(namespace: string, labelSelector?: string): Promise<PodTimeline> {
     return new Promise((resolve) => {
-      const t: PodTimeline = new PodTimeline(namespace, () => resolve(t));
+      const t: PodTimeline = new PodTimeline(namespace, labelSelector, () => resolve(t));
     });
   }
 

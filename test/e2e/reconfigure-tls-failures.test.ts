@@ -1,0 +1,50 @@
+// ReconfigureTLS when something goes wrong midway: before the first pod restarts, everything the request
+// changed is put back; after it, the database is resumed, the OpsRequest says which pods run the new
+// configuration, and applying the request again finishes the job without restarting those pods again.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { apply, conditionOf, get, kube, waitForObject } from '../helpers/cluster.ts';
+import { isPaused } from '../helpers/fixtures.ts';
+import { PodTimeline } from '../helpers/pod-timeline.ts';
+import { scenario } from '../helpers/scenario.ts';
+import { tlsKinds } from '../helpers/tls-kinds.ts';
+
+const mysql = tlsKinds.find((k) => k.kind === 'MySQL')!;
+const example = (file: string) => readFile(new URL(`../../deploy/examples/reconfigure-tls/mysql/${file}`, import.meta.url), 'utf8');
+const done = (ns: string, name: string) =>
+  waitForObject<any, any>(mysql.opsRequest, ns, name, (o) => (['Successful', 'Failed', 'Skipped'].includes(o?.status?.phase) ? o : undefined), 120_000);
+
+test('a failure after the first restart: resumed, the restarted pods named; applied again, only the others restart', async (t) => {
+  const { ns } = await scenario(t, 'tls-midway', { database: false });
+  await apply(ns, await example('0-issuers.yaml'));
+  await apply(ns, await example('1-mysql.yaml'));
+  await waitForObject<any, true>(mysql.database, ns, 'mysql', (db) => (db?.status?.phase === 'Ready' ? true : undefined));
+  // mysql-2 may not be disrupted: the restart of the standbys (mysql-1, then mysql-2) stops there.
+  await kube.config.makeApiClient((await import('@kubernetes/client-node')).PolicyV1Api).createNamespacedPodDisruptionBudget({
+    namespace: ns,
+    body: { metadata: { name: 'keep-mysql-2' }, spec: { maxUnavailable: 0, selector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'mysql-2' } } } },
+  });
+  const add = (await example('2-add-tls.yaml')).replace('  type: ReconfigureTLS', '  type: ReconfigureTLS\n  timeout: 5s\n  maxRetries: 0');
+  const first = await PodTimeline.start(ns, 'app.kubernetes.io/instance=mysql');
+  await apply(ns, add);
+  const failed = await done(ns, 'myops-add-tls');
+  await first.close();
+
+  assert.equal(failed.status.phase, 'Failed');
+  assert.equal(conditionOf(failed, 'EvictPod--mysql-2')?.status, 'False', JSON.stringify(failed.status.conditions, null, 2));
+  assert.match(conditionOf(failed, 'Failed').message, /Evict mysql-2 failed: did not finish within 5s \(spec\.timeout\)\. Pods already restarted on the new configuration: mysql-1; apply the request again to finish the others\./);
+  const db = await get(mysql.database, ns, 'mysql');
+  assert.equal(isPaused(db), false, 'the database is resumed');
+  assert.equal(db.spec.tls.issuerRef.name, 'my-issuer', 'past the point of no return nothing is put back: the spec says TLS, as mysql-1 runs it');
+  assert.deepEqual(first.restartOrder(), ['mysql-1'], 'only mysql-1 restarted');
+
+  await kube.config.makeApiClient((await import('@kubernetes/client-node')).PolicyV1Api).deleteNamespacedPodDisruptionBudget({ namespace: ns, name: 'keep-mysql-2' });
+  const second = await PodTimeline.start(ns, 'app.kubernetes.io/instance=mysql');
+  await apply(ns, add.replace('name: myops-add-tls', 'name: myops-add-tls-again'));
+  const finished = await done(ns, 'myops-add-tls-again');
+  await second.close();
+  assert.equal(finished.status.phase, 'Successful', JSON.stringify(finished.status.conditions, null, 2));
+  assert.deepEqual(second.restartOrder(), ['mysql-2', 'mysql-0'], 'applied again, it restarts the pods not yet on the new template, the primary last');
+  assert.equal(conditionOf(finished, 'UpdateCertificates'), undefined, 'the certificates were already there');
+});
