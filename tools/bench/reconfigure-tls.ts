@@ -1,0 +1,70 @@
+// `npm run bench:tls`: for each kind, an add TLS and a rotation from KubeDB's guides (deploy/examples/
+// reconfigure-tls/<kind>/), one kind after another in the local environment: time from applying the
+// OpsRequest to Successful, workflow activities and history events, and the Kubernetes API requests opsflow made.
+import { readFile } from 'node:fs/promises';
+import { Client, Connection } from '@temporalio/client';
+import type { RequestContext } from '@kubernetes/client-node';
+import { runWatcher } from '../../client/watcher.ts';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
+import { profiles, type DatabaseKind } from '../../model/profiles.ts';
+import { loadLocalEnvDefaults } from '../../platform/env.ts';
+import { connectKube } from '../../platform/kube.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { connectionOptions, temporalSettings } from '../../platform/temporal.ts';
+import { installRuntime } from '../../worker/runtime.ts';
+import { createWorker } from '../../worker/worker.ts';
+import { up } from '../localenv/lifecycle.ts';
+
+await up(() => {});
+loadLocalEnvDefaults();
+const { apply, conditionOf, createNamespace, deleteNamespace, res, waitForObject } = await import('../../test/helpers/cluster.ts');
+const { tlsKinds } = await import('../../test/helpers/tls-kinds.ts');
+
+// Every request of opsflow's own connection passes through the KubeConfig's authentication hook: count them there.
+const kube = connectKube();
+let requests = 0;
+let counting = false;
+const authenticate = kube.config.applySecurityAuthentication.bind(kube.config);
+kube.config.applySecurityAuthentication = async (ctx: RequestContext) => {
+  if (counting) requests++;
+  return authenticate(ctx);
+};
+
+const logger = createLogger('bench', '/dev/null');
+installRuntime(logger);
+const temporal = { ...temporalSettings(), taskQueue: `bench-tls-${Date.now()}` };
+const { worker, connection } = await createWorker({ temporal, kube });
+const running = worker.run();
+const client = new Client({ connection: await Connection.connect(connectionOptions(temporal)), namespace: temporal.namespace });
+
+for (const k of tlsKinds) {
+  const ns = await createNamespace(`bench-${k.dir}`);
+  const stop = new AbortController();
+  const watcher = runWatcher({ kube, client, taskQueue: temporal.taskQueue, logger, namespace: ns, signal: stop.signal });
+  const example = (file: string) => readFile(new URL(`../../deploy/examples/reconfigure-tls/${k.dir}/${file}`, import.meta.url), 'utf8');
+  await apply(ns, await example('0-issuers.yaml'));
+  await waitForObject<any, true>(res.certificate, ns, k.issuers.first.caSecret, (c) => (conditionOf(c, 'Ready')?.status === 'True' ? true : undefined));
+  await apply(ns, await example(`1-${k.dir}.yaml`));
+  await waitForObject<any, true>(k.database, ns, k.db, (db) => (db?.status?.phase === 'Ready' ? true : undefined));
+  for (const [step, file, name] of [['add TLS', '2-add-tls.yaml', k.ops.add], ['rotate', '3-rotate.yaml', k.ops.rotate]] as const) {
+    requests = 0;
+    counting = true;
+    const t0 = Date.now();
+    await apply(ns, await example(file));
+    const ops = await waitForObject<any, any>(k.opsRequest, ns, name, (o) => (['Successful', 'Failed'].includes(o?.status?.phase) ? o : undefined), 300_000);
+    const ms = Date.now() - t0;
+    counting = false;
+    const ref = { kind: profiles[k.kind as DatabaseKind].opsRequest.kind, namespace: ns, name };
+    const history = await client.workflow.getHandle(opsRequestWorkflowId(ref, ops.metadata.uid)).fetchHistory();
+    const activities = history.events!.filter((e) => e.activityTaskScheduledEventAttributes).length;
+    console.log(`${k.kind.padEnd(14)} ${step.padEnd(8)} ${ops.status.phase.padEnd(11)} ${String(ms).padStart(6)} ms ${String(requests).padStart(5)} API requests ${String(activities).padStart(4)} activities ${String(history.events!.length).padStart(4)} events`);
+  }
+  stop.abort();
+  await watcher;
+  await deleteNamespace(ns);
+}
+
+worker.shutdown();
+await running;
+await connection.close();
+process.exit(0);
