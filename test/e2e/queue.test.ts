@@ -8,9 +8,10 @@ import { conditionOf, get, kube, res, waitForObject, waitForOpsRequestDone } fro
 import { applyRotate, holdIssuance, releaseIssuance } from '../helpers/fixtures.ts';
 import { scenario } from '../helpers/scenario.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
+import { recordHistory } from '../helpers/record-history.ts';
 
 test('OpsRequests for one database run one at a time; an older one of the same type is Skipped', async (t) => {
-  const { ns } = await scenario(t, 'queue');
+  const { ns, opsflow } = await scenario(t, 'queue');
 
   // Every phase each request goes through, and the most that were Progressing at once.
   const phases = new Map<string, string[]>();
@@ -51,6 +52,9 @@ test('OpsRequests for one database run one at a time; an older one of the same t
   assert.deepEqual(phases.get('third')?.slice(0, 2), ['Pending', 'Progressing'], 'the third waited its turn, then ran');
   assert.equal(maxProgressing, 1, 'never two Progressing at once');
   for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 3, `${pod} restarted once by each of the two rotations that ran`);
+  const id = (o: any) => opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: o.metadata.name }, o.metadata.uid);
+  await recordHistory(opsflow.client, id(second), 'queue-skipped');
+  await recordHistory(opsflow.client, id(third), 'queue-waited-then-ran');
 });
 
 test('a run cancelled while its OpsRequest waits for its turn leaves it Failed, not Pending', async (t) => {
@@ -65,6 +69,7 @@ test('a run cancelled while its OpsRequest waits for its turn leaves it Failed, 
   const cancelled = await waitForOpsRequestDone(ns, 'waiting');
   assert.equal(cancelled.status.phase, 'Failed');
   assert.equal(conditionOf(cancelled, 'Failed').message, 'cancelled while waiting for its turn');
+  await recordHistory(opsflow.client, opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'waiting' }, waiting.metadata.uid), 'queue-cancelled-while-waiting');
 
   await releaseIssuance(ns);
   assert.equal((await waitForOpsRequestDone(ns, 'first')).status.phase, 'Successful');

@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { apply, conditionOf, get, kube, waitForObject } from '../helpers/cluster.ts';
 import { isPaused } from '../helpers/fixtures.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
+import { recordHistory } from '../helpers/record-history.ts';
 import { scenario } from '../helpers/scenario.ts';
 import { tlsKinds } from '../helpers/tls-kinds.ts';
 
@@ -16,7 +18,7 @@ const done = (ns: string, name: string) =>
   waitForObject<any, any>(mysql.opsRequest, ns, name, (o) => (['Successful', 'Failed', 'Skipped'].includes(o?.status?.phase) ? o : undefined), 120_000);
 
 test('a failure after the first restart: resumed, the restarted pods named; applied again, only the others restart', async (t) => {
-  const { ns } = await scenario(t, 'tls-midway', { database: false });
+  const { ns, opsflow } = await scenario(t, 'tls-midway', { database: false });
   await apply(ns, await example('0-issuers.yaml'));
   await apply(ns, await example('1-mysql.yaml'));
   await waitForObject<any, true>(mysql.database, ns, 'mysql', (db) => (db?.status?.phase === 'Ready' ? true : undefined));
@@ -47,4 +49,7 @@ test('a failure after the first restart: resumed, the restarted pods named; appl
   assert.equal(finished.status.phase, 'Successful', JSON.stringify(finished.status.conditions, null, 2));
   assert.deepEqual(second.restartOrder(), ['mysql-2', 'mysql-0'], 'applied again, it restarts the pods not yet on the new template, the primary last');
   assert.equal(conditionOf(finished, 'UpdateCertificates'), undefined, 'the certificates were already there');
+  const id = (o: any) => opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: o.metadata.name }, o.metadata.uid);
+  await recordHistory(opsflow.client, id(failed), 'add-tls-failed-after-first-restart');
+  await recordHistory(opsflow.client, id(finished), 'add-tls-applied-again');
 });

@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { apply, conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForObject } from '../helpers/cluster.ts';
 import { isPaused } from '../helpers/fixtures.ts';
 import { startOpsflow, type Opsflow } from '../helpers/opsflow.ts';
+import { recordHistory } from '../helpers/record-history.ts';
 import { tlsKinds, type TLSKind } from '../helpers/tls-kinds.ts';
 
 interface Case {
@@ -73,6 +75,7 @@ for (const k of tlsKinds) {
       assert.ok(failed.message.includes(c.field), `${name}: the message names ${c.field}: ${failed.message}`);
       assert.match(failed.message, c.words, name);
       assert.equal(conditionOf(ops, 'DatabasePauseSucceeded'), undefined, `${name}: not paused`);
+      if (name === 'mysql-rotate-without-tls') await recordHistory(opsflow.client, opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name }, ops.metadata.uid), 'rejected-by-the-planner');
     }
     assert.equal(isPaused(await get(k.database, ns, k.db)), false, 'the database was never left paused');
     assert.deepEqual(await pods(), before, 'no pod restarted');

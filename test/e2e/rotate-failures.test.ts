@@ -52,7 +52,7 @@ test('an OpsRequest naming a database that does not exist fails with a clear mes
 });
 
 test('an invalid OpsRequest fails naming the field, and the database is not touched', async (t) => {
-  const { ns } = await scenario(t, 'invalid');
+  const { ns, opsflow } = await scenario(t, 'invalid');
   const before = await podUids(ns);
   await apply(
     ns,
@@ -72,6 +72,7 @@ spec:
   const db = await get(res.mysql, ns, 'my-db');
   assert.equal(isPaused(db), false);
   assert.deepEqual(await podUids(ns), before, 'no pod restarted');
+  await recordHistory(opsflow.client, opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'rotate-and-remove' }, ops.metadata.uid), 'rejected-at-admission');
 });
 
 test('an OpsRequest seen by two watchers and started again by hand under another ID runs once', async (t) => {

@@ -8,12 +8,14 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { V1Pod, V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { pods as podCollection } from '../../platform/kube.ts';
 import { observe } from '../../platform/watch.ts';
 import { apply, conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForObject } from './cluster.ts';
 import { isPaused } from './fixtures.ts';
 import { startOpsflow, type Opsflow } from './opsflow.ts';
 import { PodTimeline } from './pod-timeline.ts';
+import { recordHistory } from './record-history.ts';
 import type { TLSKind } from './tls-kinds.ts';
 
 const example = (k: TLSKind, file: string) => readFile(new URL(`../../deploy/examples/reconfigure-tls/${k.dir}/${file}`, import.meta.url), 'utf8');
@@ -119,6 +121,9 @@ export function walkThrough(k: TLSKind): void {
       await timeline.close();
       await paused.close();
       assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
+      // Histories of the planned shape, one of each kind of plan: kept for the replay tests.
+      const kept = { 'ppops-add-tls': 'pgpool-add-tls', 'myops-update-tls': 'mysql-rotate-and-update', 'myops-change-issuer': 'mysql-change-issuer', 'recon-tls-remove': 'proxysql-remove-tls' }[name];
+      if (kept) await recordHistory(opsflow.client, opsRequestWorkflowId({ kind: k.opsRequest.kind as 'MySQLOpsRequest', namespace: ns, name }, ops.metadata.uid), kept);
       const names = podsBefore.map((p) => p.metadata!.name!).sort();
       return { ops, timeline, paused, names, primary: podsBefore.find((p) => p.metadata?.labels?.['kubedb.com/role'] === 'primary')?.metadata?.name };
     }
