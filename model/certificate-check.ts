@@ -27,12 +27,13 @@ function parseAll(pem: string | undefined): X509Certificate[] {
 const isIP = (name: string) => /^[\d.]+$/.test(name) || name.includes(':');
 const covers = (cert: X509Certificate, name: string) => (isIP(name) ? cert.checkIP(name) : cert.checkHost(name)) !== undefined;
 
-/** Follows issuers from `leaf` through `intermediates` to one of `roots`; true when it arrives. */
+/** Follows issuers (CA certificates only) from `leaf` through `intermediates` to one of `roots`; true when it arrives. */
 function chainsTo(leaf: X509Certificate, intermediates: X509Certificate[], roots: X509Certificate[]): boolean {
+  const issues = (issuer: X509Certificate, cert: X509Certificate) => issuer.ca && cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
   let current = leaf;
   for (let hops = 0; hops <= intermediates.length; hops++) {
-    if (roots.some((r) => current.checkIssued(r) && current.verify(r.publicKey))) return true;
-    const next = intermediates.find((c) => c !== current && current.checkIssued(c) && current.verify(c.publicKey));
+    if (roots.some((r) => issues(r, current))) return true;
+    const next = intermediates.find((c) => c !== current && issues(c, current));
     if (!next) return false;
     current = next;
   }
@@ -47,7 +48,8 @@ export function certificateProblems(data: TLSSecretData, check: SecretCheck, now
   if (!roots.length) return ['ca.crt holds no CA certificate'];
   const problems: string[] = [];
   if (!chainsTo(leaf, intermediates, roots)) {
-    problems.push(`the certificate (issued by ${leaf.issuer.replaceAll('\n', ', ')}) does not chain to the CA in ca.crt (${roots.map((r) => r.subject.replaceAll('\n', ', ')).join('; ')})`);
+    const notCA = roots.filter((r) => !r.ca).length ? '; ca.crt holds a certificate that is not a CA' : '';
+    problems.push(`the certificate (issued by ${leaf.issuer.replaceAll('\n', ', ')}) does not chain to the CA in ca.crt (${roots.map((r) => r.subject.replaceAll('\n', ', ')).join('; ')})${notCA}`);
   }
   try {
     if (!leaf.checkPrivateKey(createPrivateKey(data['tls.key'] ?? ''))) problems.push('tls.key is not the private key of the certificate in tls.crt');

@@ -144,6 +144,14 @@ describe('certificateProblems: bad certificates', () => {
     assert.equal(got.length, 1, got.join('\n'));
     assert.match(got[0]!, /does not chain to the CA in ca\.crt/);
   });
+  test('signed by a certificate that is not a CA (basicConstraints CA:FALSE), shipped as ca.crt', async () => {
+    const signerKeys = await newKeys();
+    const notCA = { cert: await makeLeaf(signerKeys, ca), keys: signerKeys };
+    const leaf = await makeLeaf(leafKeys, notCA);
+    const got = certificateProblems({ 'ca.crt': pem(notCA.cert), 'tls.crt': pem(leaf), 'tls.key': await keyPem(leafKeys) }, serverCheck, now);
+    assert.equal(got.length, 1, got.join('\n'));
+    assert.match(got[0]!, /does not chain to the CA in ca\.crt .*; ca\.crt holds a certificate that is not a CA/);
+  });
   test('tls.key of another key pair', async () => {
     const other = await newKeys();
     assert.deepEqual(certificateProblems({ ...good, 'tls.key': await keyPem(other) }, serverCheck, now), ['tls.key is not the private key of the certificate in tls.crt']);
