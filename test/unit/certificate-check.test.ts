@@ -145,8 +145,18 @@ describe('certificateProblems: bad certificates', () => {
     assert.match(got[0]!, /does not chain to the CA in ca\.crt/);
   });
   test('signed by a certificate that is not a CA (basicConstraints CA:FALSE), shipped as ca.crt', async () => {
+    // It may sign certificates (keyCertSign), but it says it is no CA: a TLS client rejects what it signs.
     const signerKeys = await newKeys();
-    const notCA = { cert: await makeLeaf(signerKeys, ca), keys: signerKeys };
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: `0${serial++}`,
+      name: 'CN=not a CA',
+      notBefore: new Date(now.getTime() - day),
+      notAfter: new Date(now.getTime() + 365 * day),
+      keys: signerKeys,
+      signingAlgorithm: alg,
+      extensions: [new x509.BasicConstraintsExtension(false, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true)],
+    });
+    const notCA = { cert, keys: signerKeys };
     const leaf = await makeLeaf(leafKeys, notCA);
     const got = certificateProblems({ 'ca.crt': pem(notCA.cert), 'tls.crt': pem(leaf), 'tls.key': await keyPem(leafKeys) }, serverCheck, now);
     assert.equal(got.length, 1, got.join('\n'));
