@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { binaryPath, buildAll, writeKwokStages } from './build.ts';
-import { run } from './exec.ts';
+import { binaryPath, buildAll, certManagerCRDFiles, writeKwokStages } from './build.ts';
+import { kubectl as kubectlAt } from './kubectl.ts';
 import { envFile, repoRoot, stateDir } from './paths.ts';
 import { ensurePki } from './pki.ts';
 import { freePort } from './ports.ts';
@@ -20,20 +20,30 @@ const stateFile = join(stateDir, 'state.json');
 const logDir = join(stateDir, 'logs');
 export const simulatedNode = 'kwok-node-0';
 
+const portNames: (keyof Ports)[] = [
+  'etcdClient',
+  'etcdPeer',
+  'apiserver',
+  'controllerManager',
+  'kwok',
+  'temporal',
+  'temporalUI',
+  'certManagerWebhook',
+  'certManagerWebhookHealthz',
+  'certManagerController',
+];
+
+/** The recorded state; ports of services an older version did not have are chosen now. */
 async function readState(): Promise<State | undefined> {
-  return existsSync(stateFile) ? JSON.parse(await readFile(stateFile, 'utf8')) : undefined;
+  if (!existsSync(stateFile)) return undefined;
+  const state: State = JSON.parse(await readFile(stateFile, 'utf8'));
+  for (const name of portNames) state.ports[name] ??= await freePort();
+  return state;
 }
 
 async function newState(): Promise<State> {
-  const ports: Ports = {
-    etcdClient: await freePort(),
-    etcdPeer: await freePort(),
-    apiserver: await freePort(),
-    controllerManager: await freePort(),
-    kwok: await freePort(),
-    temporal: await freePort(),
-    temporalUI: await freePort(),
-  };
+  const ports = {} as Ports;
+  for (const name of portNames) ports[name] = await freePort();
   return { ports, pids: {} };
 }
 
@@ -58,11 +68,16 @@ current-context: opsflow-local
 `;
 }
 
-const kubectl = (c: Context, args: string[]) => run(binaryPath('kubernetes', 'kubectl'), [`--kubeconfig=${c.kubeconfig}`, ...args]);
+const kubectl = (c: Context, args: string[]) => kubectlAt(c.kubeconfig, args);
 
-/** CRDs, the cluster-resource namespace cert-manager uses for ClusterIssuers, and a Ready simulated node. */
+/**
+ * CRDs (cert-manager's own, from its module; ours for KubeDB's kinds), the cluster-resource namespace
+ * cert-manager uses for ClusterIssuers, and a Ready simulated node.
+ */
 async function prepareCluster(c: Context): Promise<void> {
-  await kubectl(c, ['apply', '--server-side', '--force-conflicts', '-f', join(repoRoot, 'deploy', 'crds')]);
+  const crds = [...(await certManagerCRDFiles()), join(repoRoot, 'deploy', 'crds')];
+  // Server-side: cert-manager's Challenge CRD is too big for client-side apply's last-applied annotation.
+  await kubectl(c, ['apply', '--server-side', '--force-conflicts', ...crds.flatMap((f) => ['-f', f])]);
   await kubectl(c, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
   const manifest = join(c.stateDir, 'cluster.yaml');
   await writeFile(
@@ -131,7 +146,12 @@ export async function up(log: (line: string) => void = console.log): Promise<voi
   const stages = [...new Set(services.map((s) => s.stage))].sort();
   for (const stage of stages) {
     if (stage === 3) await prepareCluster(c);
-    await Promise.all(services.filter((s) => s.stage === stage).map((s) => ensureRunning(s, c, state, log)));
+    await Promise.all(
+      services.filter((s) => s.stage === stage).map(async (s) => {
+        await ensureRunning(s, c, state, log);
+        await s.afterReady?.(c);
+      }),
+    );
   }
   await writeFile(
     envFile,
