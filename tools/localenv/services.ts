@@ -159,10 +159,10 @@ export const services: Service[] = [
     readyTimeoutMs: 30_000,
   },
   {
-    // KubeDB's provisioner and the pod finalizer, in one Node process.
-    // Starts after the CRDs and the simulated node exist (see lifecycle.ts).
+    // KubeDB's provisioner and the pod finalizer, in one Node process. Starts after the CRDs and the simulated
+    // node exist (see lifecycle.ts), alongside cert-manager's controller (it only waits for the Secrets).
     name: 'stand-ins',
-    stage: 3,
+    stage: 4,
     command: node,
     args: () => [join(repoRoot, 'tools', 'stand-ins.ts')],
     env: ({ kubeconfig, stateDir }) => ({ KUBECONFIG: kubeconfig, LOG_DIR: join(stateDir, 'logs') }),
