@@ -14,6 +14,8 @@ import { services, type Context, type Ports, type Service } from './services.ts'
 interface State {
   ports: Ports;
   pids: Record<string, number>;
+  /** The revision of each service's definition its running process was started from (see Service.revision). */
+  revisions?: Record<string, string>;
 }
 
 const stateFile = join(stateDir, 'state.json');
@@ -111,12 +113,14 @@ async function isReady(s: Service, c: Context, pid: number | undefined): Promise
 }
 
 async function ensureRunning(s: Service, c: Context, state: State, log: (l: string) => void): Promise<void> {
-  if (await isReady(s, c, state.pids[s.name])) return;
+  const current = (state.revisions?.[s.name] ?? '') === (s.revision ?? '');
+  if (current && (await isReady(s, c, state.pids[s.name]))) return;
   await stopProcess(state.pids[s.name]);
   const logFile = join(logDir, `${s.name}.log`);
   const t0 = Date.now();
   const pid = startDetached(s.command(c), s.args(c), logFile, s.env?.(c));
   state.pids[s.name] = pid;
+  state.revisions = { ...state.revisions, [s.name]: s.revision ?? '' };
   await writeFile(stateFile, JSON.stringify(state, null, 2));
   try {
     await until(s.name, async () => {

@@ -42,6 +42,11 @@ export interface Service {
   minUptimeMs?: number;
   /** Run by every `up` once the service is ready (whether started now or found running): idempotent. */
   afterReady?: (c: Context) => Promise<void>;
+  /**
+   * Bumped when what the process does changes while its command line does not (a Node stand-in's code): `up`
+   * restarts a process started from another revision.
+   */
+  revision?: string;
 }
 
 const loopback = '127.0.0.1';
@@ -163,6 +168,7 @@ export const services: Service[] = [
     // node exist (see lifecycle.ts), alongside cert-manager's controller (it only waits for the Secrets).
     name: 'stand-ins',
     stage: 4,
+    revision: 'without the cert-manager stand-in',
     command: node,
     args: () => [join(repoRoot, 'tools', 'stand-ins.ts')],
     env: ({ kubeconfig, stateDir }) => ({ KUBECONFIG: kubeconfig, LOG_DIR: join(stateDir, 'logs') }),
