@@ -1,4 +1,4 @@
-// Runs stand-ins (cert-manager's CA issuer, KubeDB's provisioner, the pod finalizer) in this process until
+// Runs stand-ins (KubeDB's provisioner, the pod finalizer) in this process until
 // SIGTERM/SIGINT, then exits 0 (1 if one failed). Each logs to $LOG_DIR/<name>.json.log, or standard output.
 // Env: KUBECONFIG (else .localenv/env, ~/.kube/config, in-cluster).
 import { join } from 'node:path';

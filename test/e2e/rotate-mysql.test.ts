@@ -1,11 +1,11 @@
 // ReconfigureTLS rotateCertificates on a 3-member MySQL, end to end: KubeDB's YAML applied to a real
-// kube-apiserver, the watcher, the workflow on a real Temporal server, cert-manager's and KubeDB's stand-ins.
+// kube-apiserver, the watcher, the workflow on a real Temporal server, cert-manager, KubeDB's provisioner stand-in.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForOpsRequestDone } from '../helpers/cluster.ts';
-import { applyRotate, createCAIssuer, createTLSMySQL, isPaused, listPods, waitForDatabaseReady } from '../helpers/fixtures.ts';
+import { applyRotate, createCAIssuer, createTLSMySQL, isPaused, listPods, waitForCertificatesIssued, waitForDatabaseReady } from '../helpers/fixtures.ts';
 import { historyText } from '../helpers/history.ts';
 import { startOpsflow, type Opsflow } from '../helpers/opsflow.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
@@ -38,6 +38,7 @@ test('a TLS MySQL gets its certificates from opsflow and comes up Ready', async 
   await createCAIssuer(ns);
   await createTLSMySQL(ns);
   await waitForDatabaseReady(ns);
+  await waitForCertificatesIssued(ns);
   const server = await get(res.certificate, ns, 'my-db-server-cert');
   assert.equal(server.spec.secretName, 'my-db-server-cert');
   assert.equal(server.metadata.ownerReferences[0].kind, 'MySQL');

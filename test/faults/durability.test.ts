@@ -11,7 +11,17 @@ import { up } from '../../tools/localenv/lifecycle.ts';
 import { isAlive } from '../../tools/localenv/process.ts';
 import { repoRoot, stateDir } from '../../tools/localenv/paths.ts';
 import { conditionOf, get, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
-import { applyRotate, createCAIssuer, createTLSMySQL, holdIssuance, isPaused, releaseIssuance, waitForDatabaseReady } from '../helpers/fixtures.ts';
+import {
+  applyRotate,
+  createCAIssuer,
+  createTLSMySQL,
+  databaseCertificates as certificates,
+  holdIssuance,
+  isPaused,
+  releaseIssuance,
+  waitForCertificatesIssued,
+  waitForDatabaseReady,
+} from '../helpers/fixtures.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
 import { scenario } from '../helpers/scenario.ts';
 
@@ -31,7 +41,6 @@ function spawnWorker(taskQueue: string): Promise<ChildProcess> {
   });
 }
 
-const certificates = ['my-db-server-cert', 'my-db-client-cert', 'my-db-metrics-exporter-cert'];
 /** The test's scenario without a worker of its own: the workers are processes it starts (and kills). */
 async function withWorkerProcesses(t: TestContext, prefix: string) {
   const { ns, opsflow } = await scenario(t, prefix, { worker: false, database: false });
@@ -46,6 +55,7 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
   await createCAIssuer(ns);
   await createTLSMySQL(ns);
   await waitForDatabaseReady(ns);
+  await waitForCertificatesIssued(ns);
   const revisions = new Map<string, number>();
   for (const c of certificates) revisions.set(c, (await get(res.certificate, ns, c)).status.revision);
 

@@ -32,6 +32,18 @@ export async function createTLSMySQL(namespace: string): Promise<void> {
 export const waitForDatabaseReady = (namespace: string, name = 'my-db', timeoutMs = 60_000) =>
   waitForObject<any, any>(res.mysql, namespace, name, (db) => (db?.status?.phase === 'Ready' ? db : undefined), timeoutMs);
 
+/** The Certificates opsflow keeps for `my-db` (one per alias of a MySQL). */
+export const databaseCertificates = ['my-db-server-cert', 'my-db-client-cert', 'my-db-metrics-exporter-cert'];
+
+/**
+ * Resolves once each Certificate is issued (Ready, a revision, no issuance in flight). A Ready database does not
+ * imply it: its pods need only some of the Secrets, and cert-manager writes a Secret before the Certificate's status.
+ */
+export async function waitForCertificatesIssued(namespace: string, names = databaseCertificates, timeoutMs = 60_000): Promise<void> {
+  const issued = (c: any) => conditionOf(c, 'Ready')?.status === 'True' && c.status?.revision >= 1 && conditionOf(c, 'Issuing')?.status !== 'True';
+  await Promise.all(names.map((name) => waitForObject<any, true>(res.certificate, namespace, name, (c) => (issued(c) ? true : undefined), timeoutMs)));
+}
+
 export async function applyRotate(namespace: string, name: string, database = 'my-db', extra = ''): Promise<void> {
   await apply(
     namespace,

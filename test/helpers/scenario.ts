@@ -1,8 +1,8 @@
 // The setting most tests start from: a namespace of their own, opsflow watching it, and (unless told
-// otherwise) the example TLS MySQL Ready in it; all removed when the test ends.
+// otherwise) the example TLS MySQL Ready in it, its Certificates issued; all removed when the test ends.
 import type { TestContext } from 'node:test';
 import { createNamespace, deleteNamespace } from './cluster.ts';
-import { createCAIssuer, createTLSMySQL, waitForDatabaseReady } from './fixtures.ts';
+import { createCAIssuer, createTLSMySQL, waitForCertificatesIssued, waitForDatabaseReady } from './fixtures.ts';
 import { startOpsflow, type Opsflow } from './opsflow.ts';
 
 export async function scenario(
@@ -20,6 +20,7 @@ export async function scenario(
     await createCAIssuer(ns);
     await createTLSMySQL(ns);
     await waitForDatabaseReady(ns);
+    await waitForCertificatesIssued(ns);
   }
   return { ns, opsflow };
 }

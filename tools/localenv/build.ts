@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { components, kwokStages, type GoComponent } from './components.ts';
+import { certManagerCRDs, components, kwokStages, type GoComponent } from './components.ts';
 import { CommandError, run } from './exec.ts';
 import { componentDir } from './paths.ts';
 
@@ -21,7 +21,7 @@ async function checkGo(): Promise<void> {
     version = (await run('go', ['env', 'GOVERSION'], { env: goEnv })).stdout.trim();
   } catch {
     throw new CommandError(
-      'Go is needed to build the local environment (Temporal CLI, etcd, Kubernetes, kwok) and was not found on PATH. ' +
+      'Go is needed to build the local environment (Temporal CLI, etcd, Kubernetes, kwok, cert-manager) and was not found on PATH. ' +
         'Install Go >= 1.26 (https://go.dev/dl) and run again.',
     );
   }
@@ -58,13 +58,24 @@ async function buildComponent(c: GoComponent, outDir: string): Promise<void> {
   }
 }
 
+/** Where a component's module is in the Go module cache (downloaded by its build, or now). */
+async function moduleDir(component: string, modulePath: string): Promise<string> {
+  const { version } = components.find((c) => c.name === component)!;
+  const out = (await run('go', ['mod', 'download', '-json', `${modulePath}@${version}`], { env: goEnv })).stdout;
+  return JSON.parse(out).Dir as string;
+}
+
 /** kwok's stage config, made from the stage files in kwok's module (downloaded by its build). */
 export async function writeKwokStages(file: string): Promise<void> {
-  const kwok = components.find((c) => c.name === 'kwok')!;
-  const modDir = (await run('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${kwok.version}`], { env: goEnv })).stdout;
-  const dir = JSON.parse(modDir).Dir as string;
+  const dir = await moduleDir('kwok', 'sigs.k8s.io/kwok');
   const docs = await Promise.all(kwokStages.map((f) => readFile(join(dir, f), 'utf8')));
   await writeFile(file, docs.map((d) => d.trim()).join('\n---\n') + '\n');
+}
+
+/** cert-manager's own CRD files, in its module (read-only in the module cache; applied as they are). */
+export async function certManagerCRDFiles(): Promise<string[]> {
+  const dir = await moduleDir('cert-manager', 'github.com/cert-manager/cert-manager');
+  return certManagerCRDs.map((f) => join(dir, f));
 }
 
 /** Builds every component missing from the cache; prints a line per component. */

@@ -14,6 +14,8 @@ export interface GoComponent {
 }
 
 const k8sVersion = 'v1.36.3';
+// Keep in step with the require in go/cert-manager/go.mod.
+const certManagerVersion = 'v1.21.2';
 const k8sStamp = (pkg: string) => [
   `-X ${pkg}.gitVersion=${k8sVersion}`,
   `-X ${pkg}.gitMajor=1`,
@@ -56,7 +58,25 @@ export const components: GoComponent[] = [
     source: { install: 'sigs.k8s.io/kwok/cmd/kwok' },
     ldflags: [],
   },
+  {
+    // The real cert-manager: one binary, `cert-manager controller` and `cert-manager webhook` (see go/cert-manager).
+    name: 'cert-manager',
+    version: certManagerVersion,
+    binaries: ['cert-manager'],
+    source: { wrapperDir: wrapperDir('cert-manager'), packages: { 'cert-manager': 'github.com/cert-manager/cert-manager/opsflow-localenv' } },
+    ldflags: [`-X github.com/cert-manager/cert-manager/pkg/util.AppVersion=${certManagerVersion}`],
+  },
 ];
+
+/** cert-manager's own CRDs, read from its module (deploy/crds/), all six: its controllers list and watch every kind. */
+export const certManagerCRDs = [
+  'cert-manager.io_certificates.yaml',
+  'cert-manager.io_certificaterequests.yaml',
+  'cert-manager.io_issuers.yaml',
+  'cert-manager.io_clusterissuers.yaml',
+  'acme.cert-manager.io_orders.yaml',
+  'acme.cert-manager.io_challenges.yaml',
+].map((f) => `deploy/crds/${f}`);
 
 /**
  * kwok's own stage definitions (read from its module), concatenated into the config kwok is started with.

@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { binaryPath, buildAll, writeKwokStages } from './build.ts';
-import { run } from './exec.ts';
+import { binaryPath, buildAll, certManagerCRDFiles, writeKwokStages } from './build.ts';
+import { kubectl as kubectlAt } from './kubectl.ts';
 import { envFile, repoRoot, stateDir } from './paths.ts';
 import { ensurePki } from './pki.ts';
 import { freePort } from './ports.ts';
@@ -14,26 +14,38 @@ import { services, type Context, type Ports, type Service } from './services.ts'
 interface State {
   ports: Ports;
   pids: Record<string, number>;
+  /** The revision of each service's definition its running process was started from (see Service.revision). */
+  revisions?: Record<string, string>;
 }
 
 const stateFile = join(stateDir, 'state.json');
 const logDir = join(stateDir, 'logs');
 export const simulatedNode = 'kwok-node-0';
 
+const portNames: (keyof Ports)[] = [
+  'etcdClient',
+  'etcdPeer',
+  'apiserver',
+  'controllerManager',
+  'kwok',
+  'temporal',
+  'temporalUI',
+  'certManagerWebhook',
+  'certManagerWebhookHealthz',
+  'certManagerController',
+];
+
+/** The recorded state; ports of services an older version did not have are chosen now. */
 async function readState(): Promise<State | undefined> {
-  return existsSync(stateFile) ? JSON.parse(await readFile(stateFile, 'utf8')) : undefined;
+  if (!existsSync(stateFile)) return undefined;
+  const state: State = JSON.parse(await readFile(stateFile, 'utf8'));
+  for (const name of portNames) state.ports[name] ??= await freePort();
+  return state;
 }
 
 async function newState(): Promise<State> {
-  const ports: Ports = {
-    etcdClient: await freePort(),
-    etcdPeer: await freePort(),
-    apiserver: await freePort(),
-    controllerManager: await freePort(),
-    kwok: await freePort(),
-    temporal: await freePort(),
-    temporalUI: await freePort(),
-  };
+  const ports = {} as Ports;
+  for (const name of portNames) ports[name] = await freePort();
   return { ports, pids: {} };
 }
 
@@ -58,11 +70,16 @@ current-context: opsflow-local
 `;
 }
 
-const kubectl = (c: Context, args: string[]) => run(binaryPath('kubernetes', 'kubectl'), [`--kubeconfig=${c.kubeconfig}`, ...args]);
+const kubectl = (c: Context, args: string[]) => kubectlAt(c.kubeconfig, args);
 
-/** CRDs, the cluster-resource namespace cert-manager uses for ClusterIssuers, and a Ready simulated node. */
+/**
+ * CRDs (cert-manager's own, from its module; ours for KubeDB's kinds), the cluster-resource namespace
+ * cert-manager uses for ClusterIssuers, and a Ready simulated node.
+ */
 async function prepareCluster(c: Context): Promise<void> {
-  await kubectl(c, ['apply', '--server-side', '--force-conflicts', '-f', join(repoRoot, 'deploy', 'crds')]);
+  const crds = [...(await certManagerCRDFiles()), join(repoRoot, 'deploy', 'crds')];
+  // Server-side: cert-manager's Challenge CRD is too big for client-side apply's last-applied annotation.
+  await kubectl(c, ['apply', '--server-side', '--force-conflicts', ...crds.flatMap((f) => ['-f', f])]);
   await kubectl(c, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
   const manifest = join(c.stateDir, 'cluster.yaml');
   await writeFile(
@@ -96,12 +113,14 @@ async function isReady(s: Service, c: Context, pid: number | undefined): Promise
 }
 
 async function ensureRunning(s: Service, c: Context, state: State, log: (l: string) => void): Promise<void> {
-  if (await isReady(s, c, state.pids[s.name])) return;
+  const current = (state.revisions?.[s.name] ?? '') === (s.revision ?? '');
+  if (current && (await isReady(s, c, state.pids[s.name]))) return;
   await stopProcess(state.pids[s.name]);
   const logFile = join(logDir, `${s.name}.log`);
   const t0 = Date.now();
   const pid = startDetached(s.command(c), s.args(c), logFile, s.env?.(c));
   state.pids[s.name] = pid;
+  state.revisions = { ...state.revisions, [s.name]: s.revision ?? '' };
   await writeFile(stateFile, JSON.stringify(state, null, 2));
   try {
     await until(s.name, async () => {
@@ -131,7 +150,12 @@ export async function up(log: (line: string) => void = console.log): Promise<voi
   const stages = [...new Set(services.map((s) => s.stage))].sort();
   for (const stage of stages) {
     if (stage === 3) await prepareCluster(c);
-    await Promise.all(services.filter((s) => s.stage === stage).map((s) => ensureRunning(s, c, state, log)));
+    await Promise.all(
+      services.filter((s) => s.stage === stage).map(async (s) => {
+        await ensureRunning(s, c, state, log);
+        await s.afterReady?.(c);
+      }),
+    );
   }
   await writeFile(
     envFile,

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allSearchAttributes } from '../../workflows/search-attributes.ts';
 import { binaryPath } from './build.ts';
+import { applyWebhookConfigurations } from './cert-manager-webhook.ts';
 import { run } from './exec.ts';
 import { repoRoot } from './paths.ts';
 import type { Pki } from './pki.ts';
@@ -16,6 +17,9 @@ export interface Ports {
   kwok: number;
   temporal: number;
   temporalUI: number;
+  certManagerWebhook: number;
+  certManagerWebhookHealthz: number;
+  certManagerController: number;
 }
 
 export interface Context {
@@ -36,6 +40,13 @@ export interface Service {
   readyTimeoutMs: number;
   /** For a process with nothing to probe: ready once it has stayed up this long after starting. */
   minUptimeMs?: number;
+  /** Run by every `up` once the service is ready (whether started now or found running): idempotent. */
+  afterReady?: (c: Context) => Promise<void>;
+  /**
+   * Bumped when what the process does changes while its command line does not (a Node stand-in's code): `up`
+   * restarts a process started from another revision.
+   */
+  revision?: string;
 }
 
 const loopback = '127.0.0.1';
@@ -153,15 +164,61 @@ export const services: Service[] = [
     readyTimeoutMs: 30_000,
   },
   {
-    // cert-manager's CA issuer, KubeDB's provisioner and the pod finalizer, in one Node process.
-    // Starts after the CRDs and the simulated node exist (see lifecycle.ts).
+    // KubeDB's provisioner and the pod finalizer, in one Node process. Starts after the CRDs and the simulated
+    // node exist (see lifecycle.ts), alongside cert-manager's controller (it only waits for the Secrets).
     name: 'stand-ins',
-    stage: 3,
+    stage: 4,
+    revision: 'without the cert-manager stand-in',
     command: node,
     args: () => [join(repoRoot, 'tools', 'stand-ins.ts')],
     env: ({ kubeconfig, stateDir }) => ({ KUBECONFIG: kubeconfig, LOG_DIR: join(stateDir, 'logs') }),
     ready: async () => true,
     readyTimeoutMs: 5_000,
     minUptimeMs: 1_000,
+  },
+  {
+    // cert-manager's admission webhook, serving on loopback with a certificate from the environment's PKI. The
+    // API server is told to call it (the webhook configurations) only once it answers, and the controller starts
+    // after that. --v=2 is the log level cert-manager's Helm chart runs it at; its healthz port has no host
+    // flag and listens on every interface (upstream's behaviour).
+    name: 'cert-manager-webhook',
+    stage: 3,
+    command: () => binaryPath('cert-manager'),
+    args: ({ ports, kubeconfig, pki }) => [
+      'webhook',
+      `--kubeconfig=${kubeconfig}`,
+      `--secure-port=${ports.certManagerWebhook}`,
+      `--healthz-port=${ports.certManagerWebhookHealthz}`,
+      '--metrics-listen-address=0',
+      `--tls-cert-file=${pki.webhookCert}`,
+      `--tls-private-key-file=${pki.webhookKey}`,
+      '--v=2',
+    ],
+    // healthz says the serving certificate is loaded; a TLS request verified with the CA (any HTTP status)
+    // says the API server can reach it the way the webhook configurations tell it to.
+    ready: async ({ ports, pki }) =>
+      (await ok(httpGet(`http://${loopback}:${ports.certManagerWebhookHealthz}/healthz`))) &&
+      (await httpGet(`https://${loopback}:${ports.certManagerWebhook}/`, { ca: await readFile(pki.ca) })).status > 0,
+    readyTimeoutMs: 30_000,
+    afterReady: applyWebhookConfigurations,
+  },
+  {
+    // cert-manager's controllers (upstream's, CA and SelfSigned issuers), one replica without leader election.
+    // Secrets of ClusterIssuers are looked up in the namespace cert-manager (created by lifecycle.ts). Ready once
+    // its informer caches have synced. Everything else is cert-manager's default, the 1 h minimum backoff after a
+    // failed issuance included.
+    name: 'cert-manager-controller',
+    stage: 4,
+    command: () => binaryPath('cert-manager'),
+    args: ({ ports, kubeconfig }) => [
+      'controller',
+      `--kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      '--cluster-resource-namespace=cert-manager',
+      `--healthz-listen-address=${loopback}:${ports.certManagerController}`,
+      '--v=2',
+    ],
+    ready: ({ ports }) => ok(httpGet(`http://${loopback}:${ports.certManagerController}/readyz`)),
+    readyTimeoutMs: 30_000,
   },
 ];
