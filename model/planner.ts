@@ -58,6 +58,9 @@ function certificateChanges(p: DatabaseProfile, now: Database, want: Database, h
   return { changes, undo };
 }
 
+/** Whether cert-manager re-issues a Certificate whose spec changes from `a` to `b`: any field it issues from, renewBefore (a renewal time only) aside. */
+const reissues = (a: Certificate['spec'], b: Certificate['spec']) => !same(managedSpec({ ...a, renewBefore: undefined }), managedSpec({ ...b, renewBefore: undefined }));
+
 function specPatch(p: DatabaseProfile, from: Database, to: Database): DatabaseSpecPatch {
   const patch: Record<string, unknown> = {};
   for (const field of ['tls', ...p.tlsSwitches] as const) {
@@ -196,7 +199,9 @@ export function planReconfigureTLS(p: DatabaseProfile, facts: PlanFacts): PlanOu
   const newNames = created.filter((c) => c.action === 'create').map((c) => (c.action === 'create' ? c.certificate.metadata.name! : ''));
   if (rotate) {
     const existing = facts.certificates.map((c) => c.metadata.name!).filter((n) => !certs.changes.some((c) => c.action === 'delete' && c.name === n));
-    const certificates = [...existing.map((name) => ({ name, trigger: true })), ...newNames.map((name) => ({ name, trigger: false }))];
+    // A Certificate whose spec changes is re-issued by cert-manager on its own: a trigger on top could issue it twice.
+    const reissuedAnyway = new Set(certs.changes.filter((c) => c.action === 'update' && reissues(facts.certificates.find((x) => x.metadata.name === c.name)!.spec, c.spec)).map((c) => (c.action === 'update' ? c.name : '')));
+    const certificates = [...existing.map((name) => ({ name, trigger: !reissuedAnyway.has(name) })), ...newNames.map((name) => ({ name, trigger: false }))];
     steps.push({ step: { kind: 'issueCertificates', condition: 'IssueCertificatesSucceeded', label: 'Re-issue the certificates', certificates } });
   } else if (created.length) {
     steps.push({ step: { kind: 'issueCertificates', condition: 'CheckIssuingCondition', label: 'Wait for cert-manager to issue the certificates', certificates: changedNames.map((name) => ({ name, trigger: false })) } });

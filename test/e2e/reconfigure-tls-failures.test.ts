@@ -2,6 +2,7 @@
 // changed is put back; after it, the database is resumed, the OpsRequest says which pods run the new
 // configuration, and applying the request again finishes the job without restarting those pods again.
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
@@ -52,4 +53,38 @@ test('a failure after the first restart: resumed, the restarted pods named; appl
   const id = (o: any) => opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: o.metadata.name }, o.metadata.uid);
   await recordHistory(opsflow.client, id(failed), 'add-tls-failed-after-first-restart');
   await recordHistory(opsflow.client, id(finished), 'add-tls-applied-again');
+});
+
+test('a failed issuance fails at once with cert-manager’s message, and everything is put back', async (t) => {
+  const { ns } = await scenario(t, 'tls-issuance', { database: false });
+  await apply(ns, await example('0-issuers.yaml'));
+  await apply(ns, await example('1-mysql.yaml'));
+  await waitForObject<any, true>(mysql.database, ns, 'mysql', (db) => (db?.status?.phase === 'Ready' ? true : undefined));
+  // An Issuer whose CA Secret holds the CA's certificate with a key that is not its own: signing fails.
+  const ca = await kube.core.readNamespacedSecret({ namespace: ns, name: 'my-ca' });
+  const wrongKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  await kube.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'broken-ca' }, type: 'kubernetes.io/tls', data: { 'tls.crt': ca.data!['tls.crt'], 'tls.key': Buffer.from(wrongKey).toString('base64') } } });
+  await apply(ns, 'apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata: {name: broken-issuer}\nspec: {ca: {secretName: broken-ca}}\n');
+  const sts = await kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'mysql' });
+  const pods = async () => (await kube.core.listNamespacedPod({ namespace: ns, labelSelector: 'app.kubernetes.io/instance=mysql' })).items.map((p) => p.metadata!.uid).sort();
+  const before = await pods();
+
+  const started = Date.now();
+  await apply(ns, (await example('2-add-tls.yaml')).replace('name: my-issuer', 'name: broken-issuer').replace('  type: ReconfigureTLS', '  type: ReconfigureTLS\n  timeout: 2m'));
+  const ops = await done(ns, 'myops-add-tls');
+  const elapsed = Date.now() - started;
+
+  assert.equal(ops.status.phase, 'Failed');
+  const step = conditionOf(ops, 'CheckIssuingCondition');
+  assert.equal(step?.status, 'False', JSON.stringify(ops.status.conditions, null, 2));
+  assert.match(step.message, /^cert-manager failed to issue Certificate mysql-[a-z-]+-cert: The certificate request has failed to complete and will be retried: Error signing certificate/);
+  assert.match(conditionOf(ops, 'Failed').message, /Nothing was restarted; what the request changed was put back\./);
+  assert.ok(elapsed < 60_000, `failed at once, not after its 2m limit (${elapsed} ms)`);
+  const certs = await kube.custom.listNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', plural: 'certificates', namespace: ns, labelSelector: 'app.kubernetes.io/instance=mysql' });
+  assert.equal(certs.items.length, 0, 'the Certificates it created are deleted again');
+  const db = await get(mysql.database, ns, 'mysql');
+  assert.equal(db.spec.tls, undefined, 'the database spec is as it was');
+  assert.equal(isPaused(db), false, 'the database is resumed');
+  assert.equal((await kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'mysql' })).metadata!.generation, sts.metadata!.generation, 'the template is as it was');
+  assert.deepEqual(await pods(), before, 'no pod restarted');
 });

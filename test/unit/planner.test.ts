@@ -452,6 +452,12 @@ describe('rotate', () => {
     assert.deepEqual(kinds(planOf(planReconfigureTLS(profiles.MySQL, f))), ['waitReady', 'pause', 'issueCertificates', 'checkCertificates', 'restartPods', 'resume']);
   });
 
+  test('MySQL rotate with a renewBefore change only: that one is triggered too (cert-manager would not re-issue it)', () => {
+    const db = database('MySQL', { tls: { issuerRef: mysqlIssuer } });
+    const plan = planOf(planReconfigureTLS(profiles.MySQL, facts('MySQL', db, { rotateCertificates: true, certificates: [{ alias: 'server', renewBefore: '240h' }] })));
+    assert.ok(stepOf(plan, 'issueCertificates').step.certificates.every((c) => c.trigger), JSON.stringify(stepOf(plan, 'issueCertificates').step.certificates));
+  });
+
   test('a Certificate missing: created again, and waited for like the re-issued ones', () => {
     const db = database('MySQL', { tls: { issuerRef: mysqlIssuer } });
     const f = facts('MySQL', db, { rotateCertificates: true });
@@ -461,13 +467,17 @@ describe('rotate', () => {
     assert.ok(stepOf(plan, 'issueCertificates').step.certificates.some((c) => c.name === 'my-db-client-cert'), JSON.stringify(stepOf(plan, 'issueCertificates').step.certificates));
   });
 
-  test('MySQL rotate with an update: change the Certificate, then re-issue all', () => {
+  test('MySQL rotate with an update: change the Certificate, re-issue the others (cert-manager re-issues the changed one itself)', () => {
     const db = database('MySQL', { tls: { issuerRef: mysqlIssuer } });
     const plan = planOf(planReconfigureTLS(profiles.MySQL, facts('MySQL', db, { rotateCertificates: true, requireSSL: true, certificates: [{ alias: 'server', dnsNames: ['db.example.com'] }] })));
     assert.deepEqual(kinds(plan), ['waitReady', 'pause', 'setCertificates', 'issueCertificates', 'checkCertificates', 'updateWorkload', 'updateDatabase', 'restartPods', 'resume']);
     assert.deepEqual(stepOf(plan, 'setCertificates').step.changes.map((c) => [c.action, c.action === 'update' && c.name]), [['update', 'my-db-server-cert']]);
     assert.equal(stepOf(plan, 'issueCertificates').step.condition, 'IssueCertificatesSucceeded');
-    assert.ok(stepOf(plan, 'issueCertificates').step.certificates.every((c) => c.trigger));
+    assert.deepEqual(stepOf(plan, 'issueCertificates').step.certificates, [
+      { name: 'my-db-server-cert', trigger: false },
+      { name: 'my-db-client-cert', trigger: true },
+      { name: 'my-db-metrics-exporter-cert', trigger: true },
+    ]);
     assert.deepEqual(stepOf(plan, 'updateWorkload').step.tls.requireSSL, true);
     assert.equal(plan.summary, 'update the TLS configuration and rotate the certificates');
   });
