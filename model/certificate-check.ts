@@ -56,11 +56,17 @@ export function certificateProblems(data: TLSSecretData, check: SecretCheck, now
   } catch {
     problems.push('tls.key holds no readable private key');
   }
-  for (const ca of [...intermediates, ...roots]) {
-    if (now > ca.validToDate) problems.push(`the CA certificate ${ca.subject.replaceAll('\n', ', ')} expired at ${ca.validToDate.toISOString()}`);
-  }
   const from = leaf.validFromDate;
   const to = leaf.validToDate;
+  // cert-manager renews at notAfter - renewBefore, or after two thirds of the lifetime when renewBefore is unset.
+  const renewal = new Date(check.renewBeforeMs !== undefined ? to.getTime() - check.renewBeforeMs : to.getTime() - (to.getTime() - from.getTime()) / 3);
+  for (const ca of [...intermediates, ...roots]) {
+    const name = ca.subject.replaceAll('\n', ', ');
+    if (now > ca.validToDate) problems.push(`the CA certificate ${name} expired at ${ca.validToDate.toISOString()}`);
+    else if (ca.validToDate < renewal) {
+      problems.push(`the CA certificate ${name} expires at ${ca.validToDate.toISOString()}, before this certificate is renewed (${renewal.toISOString()}): clients stop trusting it then`);
+    }
+  }
   if (now < from) problems.push(`the certificate is not valid before ${from.toISOString()}`);
   if (now > to) problems.push(`the certificate expired at ${to.toISOString()}`);
   else if (check.renewBeforeMs !== undefined && to.getTime() - now.getTime() <= check.renewBeforeMs) {

@@ -88,3 +88,51 @@ test('a failed issuance fails at once with cert-manager’s message, and everyth
   assert.equal((await kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'mysql' })).metadata!.generation, sts.metadata!.generation, 'the template is as it was');
   assert.deepEqual(await pods(), before, 'no pod restarted');
 });
+
+test('the pre-flight check: a CA that expires before the new certificates are renewed stops the request before any restart', async (t) => {
+  const { ns } = await scenario(t, 'tls-preflight', { database: false });
+  // A CA of one hour (the least cert-manager allows) signing certificates of cert-manager's default 90 days.
+  await apply(ns, `apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata: {name: selfsigned}
+spec: {selfSigned: {}}
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: short-ca}
+spec:
+  isCA: true
+  commonName: short-lived-ca
+  secretName: short-ca
+  duration: 1h
+  privateKey: {algorithm: ECDSA, size: 256}
+  issuerRef: {name: selfsigned, kind: Issuer, group: cert-manager.io}
+---
+apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata: {name: short-issuer}
+spec: {ca: {secretName: short-ca}}
+`);
+  await apply(ns, await example('1-mysql.yaml'));
+  await waitForObject<any, true>(mysql.database, ns, 'mysql', (db) => (db?.status?.phase === 'Ready' ? true : undefined));
+  const sts = await kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'mysql' });
+  const pods = async () => (await kube.core.listNamespacedPod({ namespace: ns, labelSelector: 'app.kubernetes.io/instance=mysql' })).items.map((p) => p.metadata!.uid).sort();
+  const before = await pods();
+
+  await apply(ns, (await example('2-add-tls.yaml')).replace('name: my-issuer', 'name: short-issuer'));
+  const ops = await done(ns, 'myops-add-tls');
+
+  assert.equal(ops.status.phase, 'Failed');
+  const check = conditionOf(ops, 'CertificateSynced');
+  assert.equal(check?.status, 'False', JSON.stringify(ops.status.conditions, null, 2));
+  assert.match(check.message, /no pod was restarted: Secret mysql-server-cert \(server certificate\): the CA certificate CN=short-lived-ca expires at .*, before this certificate is renewed/);
+  assert.match(conditionOf(ops, 'Failed').message, /Check the new certificates failed: .*Nothing was restarted; what the request changed was put back\./);
+  const certs = await kube.custom.listNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', plural: 'certificates', namespace: ns, labelSelector: 'app.kubernetes.io/instance=mysql' });
+  assert.equal(certs.items.length, 0, 'the Certificates it created are deleted again');
+  await assert.rejects(kube.core.readNamespacedSecret({ namespace: ns, name: 'mysql-server-cert' }), /404|not found/i, 'and their Secrets');
+  const db = await get(mysql.database, ns, 'mysql');
+  assert.equal(db.spec.tls, undefined, 'the database spec is as it was');
+  assert.equal(isPaused(db), false, 'the database is resumed');
+  assert.equal((await kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'mysql' })).metadata!.generation, sts.metadata!.generation, 'the template is as it was');
+  assert.deepEqual(await pods(), before, 'no pod restarted');
+});

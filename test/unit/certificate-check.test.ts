@@ -248,6 +248,25 @@ describe('certificateProblems: bad certificates', () => {
 });
 
 describe('certificateProblems: the CA itself', () => {
+  test('a CA that expires before the certificate is renewed: a problem naming both times', async () => {
+    const keys = await newKeys();
+    const shortLived = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: '0fe',
+      name: 'CN=short-lived CA',
+      notBefore: new Date(now.getTime() - hour),
+      notAfter: new Date(now.getTime() + hour),
+      keys,
+      signingAlgorithm: alg,
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+    });
+    // The leaf lives 90 days: renewed after 60 (no renewBefore), or 10 days before its end.
+    const data = { 'ca.crt': pem(shortLived), 'tls.crt': pem(await makeLeaf(leafKeys, { cert: shortLived, keys })), 'tls.key': await keyPem(leafKeys) };
+    for (const check of [serverCheck, { ...serverCheck, renewBeforeMs: 10 * day }]) {
+      const got = certificateProblems(data, check, now);
+      assert.equal(got.length, 1, got.join('\n'));
+      assert.match(got[0]!, /^the CA certificate CN=short-lived CA expires at 2026-06-01T13:00:00.000Z, before this certificate is renewed \(2026-0[78]-..T..:..:..\.000Z\): clients stop trusting it then$/);
+    }
+  });
   test('an expired CA in ca.crt is a problem', async () => {
     const keys = await newKeys();
     const old = await x509.X509CertificateGenerator.createSelfSigned({
