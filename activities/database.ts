@@ -3,12 +3,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import { findCondition, isConditionTrue, removeCondition, upsertCondition } from '../model/conditions.ts';
+import { pauseEvents, resumeEvents, type EventContext } from '../model/events.ts';
 import { profiles } from '../model/profiles.ts';
 import type { DatabaseSpecPatch } from '../model/plan.ts';
 import type { Database } from '../model/types.ts';
 import { isConflict, type Kube } from '../platform/kube.ts';
 import { readCustom, updateStatus } from '../platform/status.ts';
 import { waitFor } from '../platform/watch.ts';
+import { emitEvents } from './events.ts';
 import { kubeCall } from './failures.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import type { DatabaseRef, OpsRequestRef } from './refs.ts';
@@ -20,17 +22,18 @@ export function databaseActivities(kube: Kube) {
   return {
     async pauseDatabase(db: DatabaseRef, by: OpsRequestRef): Promise<void> {
       const r = databaseResource(db);
+      const context: EventContext = { opsKind: by.kind, namespace: db.namespace, opsName: by.name, dbKind: db.kind, dbName: db.name };
+      const message = `paused by opsflow for ${by.kind} ${by.namespace}/${by.name}`;
       await kubeCall(`pausing ${describe(db)}`, () =>
         updateStatus<Database>(kube, r, (cur) => {
-          const paused = findCondition(cur.status?.conditions, 'Paused');
-          if (paused?.status === 'True') return undefined;
+          if (findCondition(cur.status?.conditions, 'Paused')?.status === 'True') return undefined;
           const conditions = upsertCondition(
             cur.status?.conditions,
             {
               type: 'Paused',
               status: 'True',
               reason: 'OpsRequestProgressing',
-              message: `paused by opsflow for ${by.kind} ${by.namespace}/${by.name}`,
+              message,
               observedGeneration: cur.metadata.generation,
             },
             new Date().toISOString(),
@@ -43,20 +46,27 @@ export function databaseActivities(kube: Kube) {
       if (!isConditionTrue(after.status?.conditions, 'Paused')) {
         throw ApplicationFailure.retryable(`${describe(db)}: the Paused condition did not persist`, 'PauseNotObserved');
       }
+      // Emitted once the pause is certain (a retried attempt emits the same occurrence, which counts once).
+      if (findCondition(after.status?.conditions, 'Paused')?.message === message) await emitEvents(kube, context, [pauseEvents.pausing(context), pauseEvents.paused(context)], { db: after.metadata.uid });
     },
 
     async resumeDatabase(db: DatabaseRef): Promise<void> {
-      await kubeCall(`resuming ${describe(db)}`, () =>
+      let resumed = false;
+      const written = await kubeCall(`resuming ${describe(db)}`, () =>
         updateStatus<Database>(kube, databaseResource(db), (cur) =>
           findCondition(cur.status?.conditions, 'Paused')
-            ? { ...cur.status, conditions: removeCondition(cur.status?.conditions, 'Paused') }
+            ? ((resumed = true), { ...cur.status, conditions: removeCondition(cur.status?.conditions, 'Paused') })
             : undefined,
         ),
       ).catch((err) => {
         // A database that is gone cannot stay paused: nothing to undo.
-        if (err instanceof ApplicationFailure && err.type === 'KubernetesApi404') return;
+        if (err instanceof ApplicationFailure && err.type === 'KubernetesApi404') return undefined;
         throw err;
       });
+      if (resumed && written) {
+        const context: EventContext = { opsKind: 'MySQLOpsRequest', namespace: db.namespace, opsName: '', dbKind: db.kind, dbName: db.name };
+        await emitEvents(kube, context, [resumeEvents.resuming(db.kind, db.namespace, db.name), resumeEvents.resumed(db.kind, db.namespace, db.name)], { db: written.metadata.uid });
+      }
     },
 
     /** Sets (or, for null, removes) the spec fields the plan names, guarded by resourceVersion. */

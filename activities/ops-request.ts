@@ -4,19 +4,23 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { upsertCondition } from '../model/conditions.ts';
 import { parseDuration } from '../model/duration.ts';
-import { profileForOpsKind } from '../model/profiles.ts';
+import { statusEvents, turnEvents, type EventContext } from '../model/events.ts';
+import { profileForOpsKind, type DatabaseProfile } from '../model/profiles.ts';
 import type { Condition, Database, OpsPhase, OpsRequest } from '../model/types.ts';
 import { targetName, validateAgainstDatabase, validateSpec } from '../model/validation.ts';
 import { turnOf, type QueuedRequest, type Turn } from '../model/queue.ts';
 import { isConflict, isNotFound, mergePatch, type Kube } from '../platform/kube.ts';
 import { readCustom, updateStatus } from '../platform/status.ts';
 import { waitFor } from '../platform/watch.ts';
+import { emitEvents } from './events.ts';
 import { asActivityFailure, kubeCall } from './failures.ts';
 import type { DatabaseRef, OpsRequestRef } from './refs.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import { databaseResource, opsRequestResource } from './resources.ts';
 
 export const claimAnnotation = 'opsflow.dev/workflow-id';
+/** How long a run whose step failed waits for `retryFailedStep` before it puts things back (default: it does not wait). */
+export const retryGraceAnnotation = 'opsflow.dev/retry-grace-period';
 export const defaultStepTimeoutMs = 10 * 60_000;
 const terminal: OpsPhase[] = ['Successful', 'Failed', 'Skipped'];
 
@@ -25,6 +29,12 @@ export interface Settings {
   stepTimeoutMs: number;
   /** `spec.maxRetries`: how often a failed step is retried. */
   maxRetries: number;
+  /**
+   * How long a failed step waits for a retry (the workflow Update `retryFailedStep`, `opsflow retry NAME`)
+   * before the run compensates: the annotation opsflow.dev/retry-grace-period, else the worker's
+   * OPSFLOW_RETRY_GRACE_PERIOD. Absent (the default): a failed step fails the run at once.
+   */
+  retryGraceMs?: number;
 }
 
 export type Admission =
@@ -36,6 +46,47 @@ export type Admission =
 export interface StatusUpdate {
   phase?: OpsPhase;
   conditions: Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>[];
+  /** When it happened (the workflow's clock), for the conditions' transition times; else when it is written. */
+  at?: string;
+  /** The step whose condition this is: its label, when its run started and which run it is (read by `opsflow history`). */
+  step?: { label: string; startedAt: string; attempt: number };
+}
+
+export type Validation = { ok: true; database: DatabaseRef; db: Database } | { ok: false; field: string; message: string };
+
+/**
+ * Admission's checks of an OpsRequest, as KubeDB's webhook makes them: the spec on its own, then against its
+ * database, which must exist. The workflow's admission and `opsflow plan` both decide with this.
+ */
+export async function validateOpsRequest(kube: Kube, p: DatabaseProfile, ops: OpsRequest): Promise<Validation> {
+  const spec = validateSpec(p, ops);
+  if (!spec.ok) return spec;
+  const database: DatabaseRef = { kind: p.kind, namespace: ops.metadata.namespace!, name: targetName(p, ops)! };
+  const db = await kubeCall(`reading ${p.kind} ${database.namespace}/${database.name}`, () =>
+    readCustom<Database>(kube, databaseResource(database)).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))),
+  );
+  const target = validateAgainstDatabase(p, ops, db);
+  if (!target.ok) return target;
+  return { ok: true, database, db: db! };
+}
+
+/** The retry grace period of a request: its annotation, else the worker's setting; undefined when it is off. */
+export function retryGraceOf(ops: OpsRequest, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = ops.metadata.annotations?.[retryGraceAnnotation] ?? env.OPSFLOW_RETRY_GRACE_PERIOD;
+  const ms = text ? parseDuration(text) : undefined;
+  return ms ? ms : undefined;
+}
+
+/** Who an OpsRequest's events are about. */
+export function eventContext(p: DatabaseProfile, ops: OpsRequest): EventContext {
+  return {
+    opsKind: p.opsRequest.kind,
+    namespace: ops.metadata.namespace!,
+    opsName: ops.metadata.name!,
+    dbKind: p.kind,
+    dbName: targetName(p, ops) ?? '',
+    type: ops.spec?.type,
+  };
 }
 
 const describe = (ref: OpsRequestRef) => `${ref.kind} ${ref.namespace}/${ref.name}`;
@@ -77,23 +128,19 @@ export function opsRequestActivities(kube: Kube) {
       const owner = await claim(ref, ops, workflowId);
       if (owner !== workflowId) return { verdict: 'claimed', workflowId: owner };
 
-      const spec = validateSpec(p, ops);
-      if (!spec.ok) return { verdict: 'rejected', field: spec.field, message: spec.message };
-      const database: DatabaseRef = { kind: p.kind, namespace: ref.namespace, name: targetName(p, ops)! };
-      const db = await kubeCall(`reading ${p.kind} ${database.namespace}/${database.name}`, () =>
-        readCustom<Database>(kube, databaseResource(database)).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))),
-      );
-      const target = validateAgainstDatabase(p, ops, db);
-      if (!target.ok) return { verdict: 'rejected', field: target.field, message: target.message };
+      const valid = await validateOpsRequest(kube, p, ops);
+      if (!valid.ok) return { verdict: 'rejected', field: valid.field, message: valid.message };
 
+      const retryGraceMs = retryGraceOf(ops);
       return {
         verdict: 'admitted',
         uid: ops.metadata.uid!,
         type: ops.spec!.type!,
-        database,
+        database: valid.database,
         settings: {
           stepTimeoutMs: ops.spec?.timeout ? parseDuration(ops.spec.timeout)! : defaultStepTimeoutMs,
           maxRetries: ops.spec?.maxRetries ?? 1,
+          ...(retryGraceMs ? { retryGraceMs } : {}),
         },
       };
     },
@@ -106,11 +153,12 @@ export function opsRequestActivities(kube: Kube) {
       const p = profileForOpsKind(ref.kind)!;
       const collection = { apiVersion: 'ops.kubedb.com/v1alpha1', kind: ref.kind, plural: p.opsRequest.plural, namespace: ref.namespace };
       const mark = (phase: 'Pending' | 'Progressing', message: string) =>
-        kubeCall(`marking ${describe(ref)} ${phase}`, () =>
-          updateStatus<OpsRequest>(kube, opsRequestResource(ref), (cur) =>
+        kubeCall(`marking ${describe(ref)} ${phase}`, async () => {
+          let changed = false;
+          const written = await updateStatus<OpsRequest>(kube, opsRequestResource(ref), (cur) =>
             cur.status?.phase === phase
               ? undefined
-              : {
+              : ((changed = true), {
                   ...cur.status,
                   phase,
                   observedGeneration: cur.metadata.generation,
@@ -119,9 +167,10 @@ export function opsRequestActivities(kube: Kube) {
                     { type: 'Running', status: phase === 'Progressing' ? 'True' : 'False', reason: phase, message, observedGeneration: cur.metadata.generation },
                     new Date().toISOString(),
                   ),
-                },
-          ),
-        );
+                }),
+          );
+          if (changed) await emitEvents(kube, eventContext(p, written), turnEvents(eventContext(p, written), phase, waiting), { ops: written.metadata.uid });
+        });
       let waiting: string | undefined;
       let pendingWrite: Promise<unknown> = Promise.resolve(); // awaited before the outcome is written
       const turn = await whileHeartbeating(
@@ -153,17 +202,30 @@ export function opsRequestActivities(kube: Kube) {
     },
 
     /** Sets the phase (if given) and replaces conditions by type; the generation is the OpsRequest's own. */
+    /**
+     * Sets the phase (if given) and replaces conditions by type; the generation is the OpsRequest's own. Emits
+     * the events of what it recorded (see model/events.ts). An OpsRequest deleted meanwhile has no status to
+     * write: that is not an error (its run is being cancelled).
+     */
     async recordStatus(ref: OpsRequestRef, update: StatusUpdate): Promise<void> {
-      const now = new Date().toISOString();
-      await kubeCall(`updating the status of ${describe(ref)}`, () =>
-        updateStatus<OpsRequest>(kube, opsRequestResource(ref), (cur) => {
+      const p = profileForOpsKind(ref.kind)!;
+      const now = update.at ?? new Date().toISOString();
+      let written: OpsRequest;
+      try {
+        written = await updateStatus<OpsRequest>(kube, opsRequestResource(ref), (cur) => {
           let conditions = cur.status?.conditions;
           for (const c of update.conditions) {
             conditions = upsertCondition(conditions, { ...c, observedGeneration: cur.metadata.generation }, now);
           }
           return { ...cur.status, ...(update.phase ? { phase: update.phase } : {}), observedGeneration: cur.metadata.generation, conditions };
-        }),
-      );
+        });
+      } catch (err) {
+        if (isNotFound(err)) return;
+        throw asActivityFailure(err, `updating the status of ${describe(ref)}`);
+      }
+      const context = eventContext(p, written);
+      const events = statusEvents(context, update).map((e) => (context.dbName ? e : { ...e, on: e.on.filter((t) => t !== 'Database') }));
+      await emitEvents(kube, context, events, { ops: written.metadata.uid });
     },
   };
 }
