@@ -1,5 +1,6 @@
 // Every side effect opsflow has, bound to one Kubernetes connection. Workflows import this file's type only.
 import type { Kube } from '../platform/kube.ts';
+import { adoptActivities } from './adopt.ts';
 import { certificateActivities } from './certificates.ts';
 import { databaseActivities } from './database.ts';
 import { opsRequestActivities } from './ops-request.ts';
@@ -10,6 +11,7 @@ import { workloadActivities } from './workload.ts';
 export function createActivities(kube: Kube) {
   return {
     ...opsRequestActivities(kube),
+    ...adoptActivities(kube),
     ...planActivities(kube),
     ...databaseActivities(kube),
     ...certificateActivities(kube),
