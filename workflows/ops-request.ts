@@ -13,28 +13,30 @@ import {
 import type { Activities } from '../activities/index.ts';
 import type { StatusUpdate } from '../activities/ops-request.ts';
 import type { OpsRequestRef } from '../activities/refs.ts';
-import type { OpsRequestKind } from '../model/profiles.ts';
 import type { OpsPhase } from '../model/types.ts';
 import { PlanExecution, type Outcome } from './execute-plan.ts';
-import { Progress } from './progress.ts';
+import { parseInput, type OpsRequestInput } from './input.ts';
+import { Progress, type StepRecord } from './progress.ts';
+import { RetryGate } from './retry.ts';
 import { Compensations } from './saga.ts';
 import { StatusWriter } from './status-writer.ts';
 import { opsDatabase, opsPhase, opsRequest, opsType } from './search-attributes.ts';
 import { StepFailed, StepRunner, rootMessage } from './steps.ts';
+import { summarise } from './summary.ts';
 
-/** The one JSON object a run takes — from the watcher, the CLI or Temporal Web's "Start Workflow" form. */
-export interface OpsRequestInput {
-  kind: OpsRequestKind;
-  namespace: string;
-  name: string;
-}
+/** The one JSON object a run takes — from the watcher, the CLI or Temporal Web's "Start Workflow" form (see input.ts). */
+export type { OpsRequestInput } from './input.ts';
 
 export interface OpsRequestResult extends Partial<Outcome> {
   phase: OpsPhase | 'AlreadyHandled';
   message: string;
+  /** One line: what was done to which database, how long it took, how much it issued and restarted. */
+  summary?: string;
+  /** What changed, one change a line. */
+  changes?: string[];
+  /** The step list with durations and attempts. */
+  steps?: StepRecord[];
 }
-
-const opsKinds: OpsRequestKind[] = ['MySQLOpsRequest', 'PerconaXtraDBOpsRequest', 'ProxySQLOpsRequest', 'PgpoolOpsRequest'];
 
 // Bookkeeping must land even when Kubernetes is briefly away: retried until it does (404 and the like fail fast).
 const bookkeepingOptions: ActivityOptions = {
@@ -58,25 +60,27 @@ const recordStatus = (ref: OpsRequestRef, update: StatusUpdate) =>
     [ref, update],
   );
 
-function checkInput(input: OpsRequestInput): OpsRequestRef {
-  const problems = [
-    !opsKinds.includes(input?.kind) && `input.kind must be one of ${opsKinds.join(', ')} (got ${JSON.stringify(input?.kind)})`,
-    !input?.namespace && 'input.namespace is required',
-    !input?.name && 'input.name is required',
-  ].filter(Boolean);
-  if (problems.length) {
-    throw ApplicationFailure.nonRetryable(
-      `${problems.join('; ')}. Example input: {"kind":"MySQLOpsRequest","namespace":"demo","name":"myops-rotate"}`,
-      'InvalidInput',
-    );
+/** Creates the OpsRequest a whole-OpsRequest input gives (or adopts the one of that name with its spec), claimed by this run. */
+async function adopt(ref: OpsRequestRef, whole: Parameters<typeof bookkeeping.adoptOpsRequest>[0], workflowId: string): Promise<void> {
+  try {
+    await bookkeeping.adoptOpsRequest.executeWithOptions({ ...bookkeepingOptions, summary: `create ${ref.kind} ${ref.namespace}/${ref.name}` }, [whole, workflowId]);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(rootMessage(err), 'InvalidInput');
   }
-  return { kind: input.kind, namespace: input.namespace, name: input.name };
+  // Listed from now on, and found by the watcher's check for runs whose OpsRequest was deleted.
+  const target = whole.spec?.databaseRef?.name ?? whole.spec?.proxyRef?.name;
+  upsertSearchAttributes([
+    { key: opsRequest, value: `${ref.namespace}/${ref.name}` },
+    ...(target ? [{ key: opsDatabase, value: `${ref.kind.replace(/OpsRequest$/, '')}/${ref.namespace}/${target}` }] : []),
+    ...(whole.spec?.type ? [{ key: opsType, value: whole.spec.type }] : []),
+  ]);
 }
 
 export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsRequestResult> {
-  const ref = checkInput(input);
+  const { ref, whole } = parseInput(input);
   const workflowId = workflowInfo().workflowId;
   const status = new StatusWriter((update) => recordStatus(ref, update));
+  if (whole) await adopt(ref, whole, workflowId);
   const admission = await bookkeeping.admit(ref, workflowId);
 
   if (admission.verdict === 'finished') {
@@ -134,18 +138,23 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
   const what = `${db.kind} ${db.namespace}/${db.name}`;
   status.background({ conditions: [{ type: plan.type, status: 'True', reason: plan.type, message: `opsflow has started to ${plan.summary} of ${what}` }] });
   const progress = new Progress(`${plan.type}: ${plan.summary} of ${what}`);
-  const steps = new StepRunner(admission.settings, progress, (update) => status.background(update));
+  const retry = new RetryGate(admission.settings.retryGraceMs);
+  const retryHint = `\`opsflow retry ${ref.name} -n ${ref.namespace} --kind ${ref.kind}\` (the Update retryFailedStep)`;
+  const steps = new StepRunner(admission.settings, progress, (update) => status.background(update), { gate: retry, hint: retryHint });
   const saga = new Compensations();
   const execution = new PlanExecution({ ref, db, steps, saga, progress });
+  const began = Date.now();
 
   try {
     const outcome = await execution.run(plan);
+    const result = summarise(plan, outcome, progress.records(), Date.now() - began);
     await status.final({
       phase: 'Successful',
       conditions: [{ type: 'Successful', status: 'True', reason: 'OpsRequestProcessedSuccessfully', message: plan.done.message }],
+      at: new Date().toISOString(),
     });
     upsertSearchAttributes([{ key: opsPhase, value: 'Successful' }]);
-    return { phase: 'Successful', message: plan.done.message, ...outcome };
+    return { phase: 'Successful', message: plan.done.message, ...result, ...outcome };
   } catch (err) {
     const failed = err instanceof StepFailed ? err : undefined;
     const restarted = execution.outcome.restarts.map((r) => r.pod);
@@ -163,9 +172,17 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
         reason: failed?.cancelled ? 'OpsRequestCancelled' : 'OpsRequestFailed',
         message: undoFailures.length ? `${message} Could not undo: ${undoFailures.join('; ')}` : message,
       });
-      await status.final({ phase: 'Failed', conditions });
+      const step = failed ? steps.stepUpdate(failed.step, conditions[0]).step : undefined;
+      await status.final({ phase: 'Failed', conditions, at: new Date().toISOString(), ...(step ? { step } : {}) });
       upsertSearchAttributes([{ key: opsPhase, value: 'Failed' }]);
     });
-    throw ApplicationFailure.nonRetryable(message, failed?.cancelled ? 'OpsRequestCancelled' : 'OpsRequestFailed');
+    // The run's failure message is the failed step's error; its details say what had changed by then.
+    const result = summarise(plan, execution.outcome, progress.records(), Date.now() - began, failed?.step.label);
+    throw ApplicationFailure.nonRetryable(message, failed?.cancelled ? 'OpsRequestCancelled' : 'OpsRequestFailed', {
+      step: failed?.step.label,
+      condition: failed?.step.condition,
+      error: failed?.message ?? rootMessage(err),
+      ...result,
+    });
   }
 }

@@ -1,6 +1,7 @@
 // One step of an OpsRequest: runs under the request's per-step time limit (a workflow timer, so that
 // compensation always runs), its activities retried `maxRetries` times; on success it records the step's
-// KubeDB condition, on failure it says which step failed and why.
+// KubeDB condition, on failure it says which step failed and why. With a retry grace period a failed step
+// waits for the Update retryFailedStep first (see retry.ts) and runs again when asked.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -16,6 +17,7 @@ import type { Settings, StatusUpdate } from '../activities/ops-request.ts';
 import { formatDuration } from '../model/duration.ts';
 import type { StepBase } from '../model/plan.ts';
 import type { Progress } from './progress.ts';
+import type { RetryGate } from './retry.ts';
 
 /** A step that did not succeed; `cancelled` when the run itself was cancelled (not the step's time limit). */
 export class StepFailed extends Error {
@@ -53,11 +55,15 @@ export class StepRunner {
   private readonly settings: Settings;
   private readonly progress: Progress;
   private readonly record: (update: StatusUpdate) => void;
+  private readonly retry?: RetryGate;
+  private readonly retryHint: string;
 
-  constructor(settings: Settings, progress: Progress, record: (update: StatusUpdate) => void) {
+  constructor(settings: Settings, progress: Progress, record: (update: StatusUpdate) => void, retry?: { gate: RetryGate; hint: string }) {
     this.settings = settings;
     this.progress = progress;
     this.record = record;
+    this.retry = retry?.gate;
+    this.retryHint = retry?.hint ?? 'the Update retryFailedStep';
     this.options = {
       startToCloseTimeout: settings.stepTimeoutMs,
       retry: { maximumAttempts: settings.maxRetries + 1, initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000 },
@@ -78,27 +84,64 @@ export class StepRunner {
   /** Records a step that has no work of its own: its outcome is what the steps before it did. */
   mark(step: StepBase, message: string): void {
     this.progress.set(step.label, 'done', message);
-    this.record({ conditions: [{ type: step.condition, status: 'True', reason: step.condition, message }] });
+    this.record(this.stepUpdate(step, { type: step.condition, status: 'True', reason: step.condition, message }));
   }
 
-  /** Runs `body` under the step's time limit; a failure becomes a StepFailed naming `step`. Records nothing. */
+  /** A status write of one step's condition, with when it happened and the step's run so far (for `opsflow history`). */
+  stepUpdate(step: StepBase, condition: StatusUpdate['conditions'][number]): StatusUpdate {
+    const r = this.progress.record(step.label);
+    return {
+      conditions: [condition],
+      at: new Date().toISOString(),
+      ...(r?.attemptStartedAt ? { step: { label: step.label, startedAt: r.attemptStartedAt, attempt: r.attempts } } : {}),
+    };
+  }
+
+  /**
+   * Runs `body` under the step's time limit; a failure becomes a StepFailed naming `step`. Records nothing,
+   * unless the failed step waits for a retry (then its condition says so, and a retry runs `body` again).
+   */
   async timed<T>(step: StepBase, body: () => Promise<T>): Promise<T> {
-    this.progress.set(step.label, 'running');
-    try {
-      return await CancellationScope.withTimeout(this.settings.stepTimeoutMs, body);
-    } catch (err) {
-      const cancelled = isCancellation(err) && CancellationScope.current().consideredCancelled;
-      // The step's timer and an attempt's start-to-close limit are the same length: either one firing means
-      // the step overran spec.timeout.
-      const overran = (isCancellation(err) && !cancelled) || isStartToCloseTimeout(err);
-      const message = cancelled
-        ? 'the run was cancelled'
-        : overran
-          ? `did not finish within ${formatDuration(this.settings.stepTimeoutMs)} (spec.timeout)`
-          : rootMessage(err);
-      this.progress.set(step.label, 'failed', message);
-      throw new StepFailed(step, message, cancelled);
+    for (let attempt = 1; ; attempt++) {
+      this.progress.set(step.label, 'running');
+      try {
+        return await CancellationScope.withTimeout(this.settings.stepTimeoutMs, body);
+      } catch (err) {
+        const cancelled = isCancellation(err) && CancellationScope.current().consideredCancelled;
+        // The step's timer and an attempt's start-to-close limit are the same length: either one firing means
+        // the step overran spec.timeout.
+        const overran = (isCancellation(err) && !cancelled) || isStartToCloseTimeout(err);
+        const message = cancelled
+          ? 'the run was cancelled'
+          : overran
+            ? `did not finish within ${formatDuration(this.settings.stepTimeoutMs)} (spec.timeout)`
+            : rootMessage(err);
+        this.progress.set(step.label, 'failed', message);
+        if (cancelled || !this.retry?.enabled) throw new StepFailed(step, message, cancelled);
+        const decision = await this.waitForRetry(step, message, attempt);
+        if (decision !== 'retry') throw new StepFailed(step, decision === 'cancelled' ? `${message} (then the run was cancelled while it waited for a retry)` : message, decision === 'cancelled');
+      }
     }
+  }
+
+  /** A failed step's wait for `retryFailedStep`, shown on the OpsRequest and in Temporal Web while it lasts. */
+  private async waitForRetry(step: StepBase, error: string, attempt: number) {
+    const gate = this.retry!;
+    const until = new Date(Date.now() + gate.graceMs).toISOString();
+    this.progress.set(step.label, 'waiting', `${error} — waiting for a retry until ${until}`);
+    this.progress.setFooter(`**${step.label}** failed (attempt ${attempt}). Retry it with ${this.retryHint} before ${until}; after that the run puts back what it changed.`);
+    this.record(
+      this.stepUpdate(step, {
+        type: step.condition,
+        status: 'False',
+        reason: 'WaitingForRetry',
+        message: `${error}; waiting until ${until} for a retry (${this.retryHint}), then what was changed is put back`,
+      }),
+    );
+    const decision = await gate.offer(step, error, attempt);
+    this.progress.setFooter(undefined);
+    if (decision !== 'retry') this.progress.set(step.label, 'failed', error);
+    return decision;
   }
 
   /** Runs `body` as `step`: under its time limit, then its condition recorded with `describe(result)`. */
