@@ -1,9 +1,12 @@
 // The watcher: every OpsRequest that is not finished gets one workflow run, and every database with TLS gets
 // its certificates made. The IDs are deterministic (see workflow-ids.ts) and Temporal refuses a second run under
-// one ID, so resyncs, restarts and duplicate events are harmless; the in-memory set only saves round trips.
+// one ID, so resyncs, restarts and duplicate events are harmless; the in-memory set only saves round trips. An
+// OpsRequest claimed by another run (one started by hand, or from Temporal Web with a whole OpsRequest) is that
+// run's: the watcher starts none for it. A deleted OpsRequest's run is cancelled (see deletions.ts).
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
+import { claimAnnotation } from '../activities/ops-request.ts';
 import type { DatabaseRef, OpsRequestRef } from '../activities/refs.ts';
 import { databaseApiVersion, databaseKinds, profiles, type DatabaseProfile } from '../model/profiles.ts';
 import type { Database, OpsRequest } from '../model/types.ts';
@@ -11,6 +14,8 @@ import { apiMessage, type Kube } from '../platform/kube.ts';
 import { observe, type Observation } from '../platform/watch.ts';
 import type { databaseCertificatesWorkflow } from '../workflows/certificates.ts';
 import type { opsRequestWorkflow } from '../workflows/ops-request.ts';
+import { opsDatabase, opsPhase, opsRequest, opsType } from '../workflows/search-attributes.ts';
+import { cancelRunsOfDeletedRequests, onOpsRequestDeleted } from './deletions.ts';
 import { certificatesWorkflowId, opsRequestWorkflowId } from './workflow-ids.ts';
 
 export interface WatcherOptions {
@@ -45,16 +50,26 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
     }
   }
 
+  const deletions = { kube: o.kube, client: o.client, taskQueue: o.taskQueue, logger: o.logger, namespace: o.namespace };
+
   function onOpsRequest(p: DatabaseProfile) {
     return ({ objects, object, type }: Observation<OpsRequest>) => {
+      // After each list (start, or a re-list): runs whose OpsRequest went away unseen are cancelled.
+      if (type === 'SYNC') {
+        void cancelRunsOfDeletedRequests(deletions, p).catch((err) => o.logger.warn({ err: (err as Error).message }, `could not check the runs of deleted ${p.opsRequest.plural}`));
+      }
       for (const ops of object ? [object] : objects.values()) {
         const ref: OpsRequestRef = { kind: p.opsRequest.kind, namespace: ops.metadata.namespace!, name: ops.metadata.name! };
         const id = opsRequestWorkflowId(ref, ops.metadata.uid!);
         if (type === 'DELETED') {
           started.delete(id);
+          void onOpsRequestDeleted(deletions, p, ops);
           continue;
         }
         if (finished.has(ops.status?.phase ?? '')) continue;
+        const owner = ops.metadata.annotations?.[claimAnnotation];
+        if (owner && owner !== id) continue; // another run claimed it and carries it out
+        const target = ops.spec?.[p.opsRequest.targetField]?.name;
         void start(id, `${ref.kind} ${ref.namespace}/${ref.name}`, () =>
           o.client.workflow.start<typeof opsRequestWorkflow>('opsRequestWorkflow', {
             workflowId: id,
@@ -62,8 +77,15 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
             args: [ref],
             workflowIdConflictPolicy: 'USE_EXISTING',
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            staticSummary: `${ops.spec?.type ?? 'OpsRequest'} of ${p.kind} ${ref.namespace}/${ops.spec?.[p.opsRequest.targetField]?.name ?? '?'} (${ref.kind} ${ref.name})`,
+            staticSummary: `${ops.spec?.type ?? 'OpsRequest'} of ${p.kind} ${ref.namespace}/${target ?? '?'} (${ref.kind} ${ref.name})`,
             staticDetails: '```yaml\n' + stringify(ops.spec) + '```',
+            // Listed (opsflow list, Temporal Web) from the start, while it still waits for its turn.
+            typedSearchAttributes: [
+              { key: opsRequest, value: `${ref.namespace}/${ref.name}` },
+              { key: opsPhase, value: 'Pending' },
+              ...(target ? [{ key: opsDatabase, value: `${p.kind}/${ref.namespace}/${target}` }] : []),
+              ...(ops.spec?.type ? [{ key: opsType, value: ops.spec.type }] : []),
+            ],
           }),
         );
       }
