@@ -66,12 +66,16 @@ async function existingIssuers(kube: Kube, namespace: string, refs: IssuerRef[])
   return found.filter((k): k is string => k !== undefined);
 }
 
-export async function readPlanFacts(kube: Kube, ref: OpsRequestRef, dbRef: DatabaseRef): Promise<PlanFacts> {
+/**
+ * `given`: the OpsRequest itself instead of reading it (`opsflow plan`, a dry run of a request not yet created);
+ * everything else is read as the workflow's planning activity reads it.
+ */
+export async function readPlanFacts(kube: Kube, ref: OpsRequestRef, dbRef: DatabaseRef, given?: OpsRequest): Promise<PlanFacts> {
   const p = profileForOpsKind(ref.kind)!;
   const what = `${dbRef.kind} ${dbRef.namespace}/${dbRef.name}`;
   return kubeCall(`reading the facts of ${what}`, async () => {
     const [ops, database] = await Promise.all([
-      readCustom<OpsRequest>(kube, opsRequestResource(ref)),
+      given ?? readCustom<OpsRequest>(kube, opsRequestResource(ref)),
       readCustom<Database>(kube, databaseResource(dbRef)),
     ]);
     const tls = ops.spec?.tls;
