@@ -36,7 +36,7 @@ export async function follow(ctx: Context, p: DatabaseProfile, namespace: string
   let drawn = 0;
   const printed = new Map<string, string>();
   let phaseShown: string | undefined;
-  const width = () => Math.max(40, (o.out as NodeJS.WriteStream).columns ?? 120);
+  const width = () => Math.max(40, (o.out as NodeJS.WriteStream).columns || Number(process.env.COLUMNS) || 100);
   const write = (text: string) => o.out.write(text);
   const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
 
@@ -56,7 +56,7 @@ export async function follow(ctx: Context, p: DatabaseProfile, namespace: string
     const phase = ops.status?.phase ?? 'Pending';
     const out = [
       `${what}${plan ? `: ${plan.summary} of ${plan.database.kind} ${plan.database.namespace}/${plan.database.name}` : ''}`,
-      `${bar(done, total)}  ${phase}  ${duration(Date.now() - started)}`,
+      `${total ? bar(done, total) : `[${'░'.repeat(24)}] ${phase === 'Pending' ? 'waiting for its turn' : 'planning'}`}  ${phase}  ${duration(Date.now() - started)}`,
       ...lines.map((l) => `  ${symbols[l.state]} ${l.label}${l.pod?.role ? ` (${l.pod.role})` : ''}${l.state === 'done' && l.durationMs !== undefined ? `  ${duration(l.durationMs)}` : ''}${l.state === 'failed' || l.state === 'waiting' ? `: ${l.message ?? ''}` : ''}`),
     ];
     const pending = ops.status?.conditions?.find((c) => c.type === 'Running' && c.status === 'False');
