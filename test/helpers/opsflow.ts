@@ -17,6 +17,8 @@ export interface Opsflow {
   temporal: TemporalSettings;
   /** Starts one more watcher on the same namespace (a restart or a second replica). */
   startWatcher(): AbortController;
+  /** Stops every watcher (the worker keeps running): opsflow's watcher down. */
+  stopWatchers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,10 @@ export async function startOpsflow(namespace: string, opts: { watcher?: boolean;
     client,
     temporal,
     startWatcher,
+    async stopWatchers() {
+      for (const w of watchers) w.abort();
+      await Promise.all(watchersDone);
+    },
     async stop() {
       for (const w of watchers) w.abort();
       await Promise.all(watchersDone);
