@@ -28,7 +28,7 @@ const runTests = (patterns: string[], concurrency: number) => {
 const paths = process.argv.slice(2);
 const exitCode = paths.length
   ? await runTests(paths, 2)
-  : (await runTests(['test/unit/*.test.ts', 'test/env/*.test.ts', 'test/e2e/*.test.ts', 'test/replay/*.test.ts'], 2)) ||
+  : (await runTests(['test/unit/*.test.ts', 'test/env/*.test.ts', 'test/e2e/*.test.ts', 'test/browser/*.test.ts', 'test/replay/*.test.ts'], 2)) ||
     (await runTests(['test/faults/*.test.ts'], 1));
 if (!wasRunning && process.env.OPSFLOW_KEEP_ENV !== '1') await down(quiet);
 process.exit(exitCode);

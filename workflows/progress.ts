@@ -1,10 +1,11 @@
 // Live progress of one run as markdown, for Temporal Web's "current details": every step of the plan with its
-// state, what it did, how long it took and, once it was retried, its attempt. Times are the workflow's clock
-// (deterministic), so the same history always renders the same list.
+// state, what it did, how long it took and, once it was retried, its attempt; the parts of a step that runs
+// (a pod's restart: choose, evict, wait) listed under it. Times are the workflow's clock (deterministic), so the
+// same history always renders the same list. Marks are plain symbols every font has (✔ ✘ ▶ ○ ‖).
 import { setCurrentDetails } from '@temporalio/workflow';
 
 export type State = 'pending' | 'running' | 'done' | 'failed' | 'waiting';
-const mark: Record<State, string> = { pending: '⬜', running: '⏳', done: '✅', failed: '❌', waiting: '⏸️' };
+const mark: Record<State, string> = { pending: '○', running: '▶', done: '✔', failed: '✘', waiting: '‖' };
 
 /** One line of the step list, as the result and the status writes carry it. */
 export interface StepRecord {
@@ -28,6 +29,10 @@ interface Line {
   attemptStarted?: number;
   finished?: number;
   attempts: number;
+  /** Listed under the step that was running when it first appeared. */
+  child?: boolean;
+  /** One of the plan's steps, listed before the run began. */
+  planned?: boolean;
 }
 
 /** "1.2s", "850ms", "2m05s". */
@@ -43,6 +48,9 @@ export class Progress {
   private readonly title: string;
   private readonly began = Date.now();
   private footer?: string;
+  /** The step running now, under which lines that first appear meanwhile are listed, and how many it has. */
+  private anchor?: Line;
+  private children = 0;
 
   constructor(title: string) {
     this.title = title;
@@ -51,7 +59,25 @@ export class Progress {
   set(label: string, state: State, note?: string): void {
     const now = Date.now();
     let line = this.lines.find((l) => l.label === label);
-    if (!line) this.lines.push((line = { label, state: 'pending', attempts: 0 }));
+    if (!line) {
+      line = { label, state: 'pending', attempts: 0 };
+      const under = this.anchor && this.anchor.state === 'running' ? this.lines.indexOf(this.anchor) : -1;
+      if (under >= 0) {
+        line.child = true;
+        this.lines.splice(under + 1 + this.children++, 0, line);
+      } else {
+        // Once the run has begun, before the steps still to come (each pod's line before the restart step that
+        // sums them up); before that, in the plan's order.
+        const begun = this.lines.some((l) => l.state !== 'pending');
+        const next = begun ? this.lines.findIndex((l) => l.state === 'pending' && l.planned) : -1;
+        if (!begun) line.planned = true;
+        this.lines.splice(next < 0 ? this.lines.length : next, 0, line);
+      }
+    }
+    if (state === 'running' && !line.child && this.anchor !== line) {
+      this.anchor = line;
+      this.children = 0;
+    }
     if (state === 'running' && line.state !== 'running' && line.state !== 'done') {
       // A step runs again after it failed only when it is retried.
       line.attempts += 1;
@@ -91,7 +117,7 @@ export class Progress {
           l.finished !== undefined && l.started !== undefined ? formatElapsed(l.finished - l.started) : undefined,
           l.attempts > 1 ? `attempt ${l.attempts}` : undefined,
         ].filter(Boolean);
-        return `- ${mark[l.state]} ${l.label}${l.note ? ` — ${l.note}` : ''}${facts.length ? ` · ${facts.join(', ')}` : ''}`;
+        return `${l.child ? '  ' : ''}- ${mark[l.state]} ${l.label}${l.note ? ` — ${l.note}` : ''}${facts.length ? ` · ${facts.join(', ')}` : ''}`;
       })
       .join('\n');
     const done = this.lines.filter((l) => l.state === 'done').length;

@@ -12,7 +12,7 @@ import { clip, duration } from './format.ts';
 import { describeRequest, findRun, finishedPhases, readHistory, type RunRef } from './runs.ts';
 import { progressOf, stepLines, type LineState, type StepLine } from './step-list.ts';
 
-export const symbols: Record<LineState, string> = { pending: '·', running: '▶', done: '✔', failed: '✘', waiting: '⏸' };
+export const symbols: Record<LineState, string> = { pending: '·', running: '▶', done: '✔', failed: '✘', waiting: '‖' };
 
 export interface FollowOptions {
   tty: boolean;
@@ -76,7 +76,7 @@ export async function follow(ctx: Context, p: DatabaseProfile, namespace: string
     const conditions = [...(ops.status?.conditions ?? [])].sort((a, b) => Date.parse(a.lastTransitionTime ?? '') - Date.parse(b.lastTransitionTime ?? ''));
     for (const c of conditions as Condition[]) {
       if (['Running', 'Successful', 'Failed', 'Skipped'].includes(c.type)) continue;
-      const text = `${c.status === 'True' ? '✔' : c.reason === 'WaitingForRetry' ? '⏸' : '✘'} ${c.type}: ${c.message ?? ''}`;
+      const text = `${c.status === 'True' ? '✔' : c.reason === 'WaitingForRetry' ? '‖' : '✘'} ${c.type}: ${c.message ?? ''}`;
       if (printed.get(c.type) === text) continue;
       printed.set(c.type, text);
       write(`${stamp()} ${text}\n`);

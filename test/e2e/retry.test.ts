@@ -46,15 +46,15 @@ test('a failed step waits for a retry; retried once the cause is fixed, the run 
   assert.equal(isPaused(await get(mysql.database, ns, 'mysql')), true, 'the database stays paused while the run waits');
   const handle = opsflow.client.workflow.getHandle(opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'myops-add-tls' }, ops.metadata.uid));
   const details = await currentDetails(handle);
-  assert.match(details, /^- ⏸️ Evict mysql-2 — did not finish within 4s \(spec\.timeout\) — waiting for a retry until \S+ · 4\.\ds$/m, details);
-  assert.match(details, /^- ✅ Pause the database — MySQL mysql is paused · \d+ms$/m, 'each step with its duration');
+  assert.match(details, /^ {2}- ‖ Evict mysql-2 — did not finish within 4s \(spec\.timeout\) — waiting for a retry until \S+ · 4\.\ds$/m, details);
+  assert.match(details, /^- ✔ Pause the database — MySQL mysql is paused · \d+ms$/m, 'each step with its duration');
   assert.match(details, /\*\*Evict mysql-2\*\* failed \(attempt 1\)\. Retry it with `opsflow retry myops-add-tls/);
 
   // Retried before the cause is fixed: the step fails again, and waits again.
   const early = await opsflowCli(['retry', '-n', ns, 'myops-add-tls', '--no-wait']);
   assert.deepEqual([early.code, early.stdout], [0, `retrying "Evict mysql-2" of MySQLOpsRequest ${ns}/myops-add-tls (attempt 2); the steps before it are not repeated\n`]);
   await waitForObject<any, true>(mysql.opsRequest, ns, 'myops-add-tls', (o) => (waiting(o) && waiting(o).message !== first.message ? true : undefined), 60_000);
-  assert.match(await currentDetails(handle), /^- ⏸️ Evict mysql-2 — .* · [\d.]+s, attempt 2$/m);
+  assert.match(await currentDetails(handle), /^ {2}- ‖ Evict mysql-2 — .* · [\d.]+s, attempt 2$/m);
 
   // Fixed, then retried: it goes on from there and finishes.
   await policy.deleteNamespacedPodDisruptionBudget({ namespace: ns, name: 'keep-mysql-2' });
@@ -80,7 +80,7 @@ test('a failed step waits for a retry; retried once the cause is fixed, the run 
   const result: any = await handle.result();
   assert.equal(result.steps.find((s: any) => s.label === 'Evict mysql-2').attempts, 3);
   assert.ok(result.steps.filter((s: any) => s.label !== 'Evict mysql-2').every((s: any) => s.attempts === 1), 'every other step ran once');
-  assert.match(await currentDetails(handle), /^- ✅ Evict mysql-2 — mysql-2: evicted · [\d.]+m?s, attempt 3$/m);
+  assert.match(await currentDetails(handle), /^ {2}- ✔ Evict mysql-2 — mysql-2: evicted · [\d.]+m?s, attempt 3$/m);
 
   const history = await opsflowCli(['history', '-n', ns, 'myops-add-tls']);
   assert.equal(history.code, 0);
