@@ -49,7 +49,7 @@ export interface StatusUpdate {
   /** When it happened (the workflow's clock), for the conditions' transition times; else when it is written. */
   at?: string;
   /** The step whose condition this is: its label, when its run started and which run it is (read by `opsflow history`). */
-  step?: { label: string; startedAt: string; attempt: number };
+  step?: { label: string; startedAt: string; endedAt?: string; attempt: number };
 }
 
 export type Validation = { ok: true; database: DatabaseRef; db: Database } | { ok: false; field: string; message: string };

@@ -93,7 +93,7 @@ export class StepRunner {
     return {
       conditions: [condition],
       at: new Date().toISOString(),
-      ...(r?.attemptStartedAt ? { step: { label: step.label, startedAt: r.attemptStartedAt, attempt: r.attempts } } : {}),
+      ...(r?.attemptStartedAt ? { step: { label: step.label, startedAt: r.attemptStartedAt, ...(r.finishedAt ? { endedAt: r.finishedAt } : {}), attempt: r.attempts } } : {}),
     };
   }
 

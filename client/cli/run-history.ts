@@ -103,7 +103,8 @@ export function parseHistory(history: History): RunHistory {
         if (update?.step) {
           const c = update.conditions[0];
           out.writes.push({
-            at: update.at ? Date.parse(update.at) : at,
+            // When the step's attempt ended (a failure's final write comes after putting things back).
+            at: update.step.endedAt ? Date.parse(update.step.endedAt) : update.at ? Date.parse(update.at) : at,
             label: update.step.label,
             startedAt: Date.parse(update.step.startedAt),
             attempt: update.step.attempt,

@@ -81,7 +81,10 @@ test('a deletion the watcher missed while it was down is noticed when it is back
   await apply(ns, update('update-missed'));
   const ops = await waitForObject<any, any>(res.mysqlOps, ns, 'update-missed', (o) => (conditionOf(o, 'UpdateCertificates')?.status === 'True' ? o : undefined));
   const handle = opsflow.client.workflow.getHandle(opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'update-missed' }, ops.metadata.uid));
-  // Also a run of an OpsRequest that lives on: the returning watcher must leave it alone.
+  // Also a run of an OpsRequest that lives on: the returning watcher must leave it alone. Created a second later:
+  // creation times are whole seconds, and of two of one type created in the same second the queue takes the
+  // name as the tie-breaker (the later name would supersede the other).
+  await new Promise((r) => setTimeout(r, 1100));
   await applyRotate(ns, 'rotate-waiting');
   const waiting = await waitForObject<any, any>(res.mysqlOps, ns, 'rotate-waiting', (o) => (o?.status?.phase === 'Pending' ? o : undefined));
 

@@ -46,15 +46,19 @@ export async function get<T = any>(r: Res, namespace: string, name: string): Pro
   return (await kube.custom.getNamespacedCustomObject({ group: r.group, version: r.version, plural: r.plural, namespace, name })) as T;
 }
 
-/** Waits (watching) until `check` returns a value for the named object; fails after `timeoutMs`. */
+/** Waits (watching) until `check` returns a value for the named object; fails after `timeoutMs`, saying what it last saw. */
 export function waitForObject<T, R>(r: Res, namespace: string, name: string, check: (obj: T | undefined) => R | undefined, timeoutMs = 60_000): Promise<R> {
+  let last: any;
   return waitFor<any, R>(
     kube,
     { apiVersion: `${r.group}/${r.version}`, kind: r.kind, plural: r.plural, namespace },
     { fieldSelector: `metadata.name=${name}` },
-    ([obj]) => check(obj),
+    ([obj]) => check((last = obj)),
     AbortSignal.timeout(timeoutMs),
-  );
+  ).catch((err) => {
+    if ((err as Error)?.name !== 'TimeoutError') throw err;
+    throw new Error(`timed out after ${timeoutMs} ms waiting on ${r.kind} ${namespace}/${name}; it was last ${last ? JSON.stringify(last.status ?? {}).slice(0, 1500) : 'not there'}`);
+  });
 }
 
 export const conditionOf = (obj: any, type: string) => obj?.status?.conditions?.find((c: any) => c.type === type);
