@@ -129,13 +129,13 @@ export class StepRunner {
     const gate = this.retry!;
     const until = new Date(Date.now() + gate.graceMs).toISOString();
     this.progress.set(step.label, 'waiting', `${error} — waiting for a retry until ${until}`);
-    this.progress.setFooter(`**${step.label}** failed (attempt ${attempt}). Retry it with ${this.retryHint} before ${until}; after that the run puts back what it changed.`);
+    this.progress.setFooter(`**${step.label}** failed (attempt ${attempt}). Retry it with ${this.retryHint} before ${until}; after that the run fails and compensates.`);
     this.record(
       this.stepUpdate(step, {
         type: step.condition,
         status: 'False',
         reason: 'WaitingForRetry',
-        message: `${error}; waiting until ${until} for a retry (${this.retryHint}), then what was changed is put back`,
+        message: `${error}; waiting until ${until} for a retry (${this.retryHint}); without one the run fails and compensates`,
       }),
     );
     const decision = await gate.offer(step, error, attempt);

@@ -44,7 +44,10 @@ test('deleting an OpsRequest while it runs cancels its run, which puts back what
   const handle = opsflow.client.workflow.getHandle(opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'update-deleted' }, ops.metadata.uid));
 
   await deleteOps(ns, 'update-deleted');
-  const failure = await handle.result().then(() => undefined, (err) => err);
+  const failure = await Promise.race([
+    handle.result().then(() => undefined, (err) => err),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('the run did not end within 60 s of its OpsRequest\'s deletion')), 60_000).unref()),
+  ]);
   assert.match(String(failure?.cause?.message), /the run was cancelled\. Nothing was restarted; what the request changed was put back\./);
   assert.equal((await handle.describe()).status.name, 'FAILED');
   assert.deepEqual((await get(res.certificate, ns, 'my-db-server-cert')).spec, before.spec, 'the Certificate is put back');

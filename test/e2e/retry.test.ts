@@ -35,12 +35,13 @@ test('a failed step waits for a retry; retried once the cause is fixed, the run 
   const file = join(dir, 'add-tls.yaml');
   await writeFile(file, (await example('2-add-tls.yaml')).replace('  type: ReconfigureTLS', '  type: ReconfigureTLS\n  timeout: 4s\n  maxRetries: 0'));
   const timeline = await PodTimeline.start(ns, 'app.kubernetes.io/instance=mysql');
+  t.after(() => timeline.close());
   const created = await opsflowCli(['apply', '-n', ns, '-f', file, '--retry-grace', '3m', '--no-wait']);
   assert.equal(created.code, 0, created.stderr);
 
   const waiting = (o: any) => (conditionOf(o, 'EvictPod--mysql-2')?.reason === 'WaitingForRetry' ? conditionOf(o, 'EvictPod--mysql-2') : undefined);
   const first = await waitForObject<any, any>(mysql.opsRequest, ns, 'myops-add-tls', waiting, 60_000);
-  assert.match(first.message, new RegExp(`^did not finish within 4s \\(spec\\.timeout\\); waiting until \\S+ for a retry \\(\`opsflow retry myops-add-tls -n ${ns} --kind MySQLOpsRequest\` \\(the Update retryFailedStep\\)\\), then what was changed is put back$`));
+  assert.match(first.message, new RegExp(`^did not finish within 4s \\(spec\\.timeout\\); waiting until \\S+ for a retry \\(\`opsflow retry myops-add-tls -n ${ns} --kind MySQLOpsRequest\` \\(the Update retryFailedStep\\)\\); without one the run fails and compensates$`));
   const ops = await get(mysql.opsRequest, ns, 'myops-add-tls');
   assert.equal(ops.status.phase, 'Progressing', 'not failed yet: it waits');
   assert.equal(isPaused(await get(mysql.database, ns, 'mysql')), true, 'the database stays paused while the run waits');
@@ -65,7 +66,7 @@ test('a failed step waits for a retry; retried once the cause is fixed, the run 
   assert.match(retried.stdout, new RegExp(`^MySQLOpsRequest ${ns}/myops-add-tls: Successful`, 'm'));
   const done = await get(mysql.opsRequest, ns, 'myops-add-tls');
   assert.equal(conditionOf(done, 'EvictPod--mysql-2').status, 'True');
-  assert.deepEqual(timeline.restartOrder(), ['mysql-1', 'mysql-2', 'mysql-0'], 'standbys, then the primary');
+  assert.deepEqual(timeline.restartOrder(), ['mysql-1', 'mysql-2', 'mysql-0'], `standbys, then the primary: ${JSON.stringify(timeline.samples)} ${JSON.stringify(done.status.conditions.filter((c: any) => /--/.test(c.type)).map((c: any) => [c.type, c.lastTransitionTime]))}`);
   for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 2, `${pod} restarted exactly once`);
 
   // Nothing before the failed step ran twice: one pause, one change of each kind, one eviction of mysql-1.
@@ -80,7 +81,9 @@ test('a failed step waits for a retry; retried once the cause is fixed, the run 
   const result: any = await handle.result();
   assert.equal(result.steps.find((s: any) => s.label === 'Evict mysql-2').attempts, 3);
   assert.ok(result.steps.filter((s: any) => s.label !== 'Evict mysql-2').every((s: any) => s.attempts === 1), 'every other step ran once');
-  assert.match(await currentDetails(handle), /^ {2}- ✔ Evict mysql-2 — mysql-2: evicted · [\d.]+m?s, attempt 3$/m);
+  // (An attempt that ran out of time stops at its next heartbeat: if the budget was lifted just then, its eviction
+  // lands and attempt 3 finds mysql-2 already replaced — "gone". Either way mysql-2 restarted once.)
+  assert.match(await currentDetails(handle), /^ {2}- ✔ Evict mysql-2 — mysql-2: (evicted|gone) · [\d.]+m?s, attempt 3$/m);
 
   const history = await opsflowCli(['history', '-n', ns, 'myops-add-tls']);
   assert.equal(history.code, 0);
