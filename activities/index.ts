@@ -5,6 +5,8 @@ import { databaseActivities } from './database.ts';
 import { opsRequestActivities } from './ops-request.ts';
 import { planActivities } from './plan.ts';
 import { podActivities } from './pods.ts';
+import { proxysqlActivities } from './proxysql.ts';
+import { servingActivities } from './serving.ts';
 import { workloadActivities } from './workload.ts';
 
 export function createActivities(kube: Kube) {
@@ -15,6 +17,8 @@ export function createActivities(kube: Kube) {
     ...certificateActivities(kube),
     ...workloadActivities(kube),
     ...podActivities(kube),
+    ...proxysqlActivities(kube),
+    ...servingActivities(kube),
   };
 }
 
