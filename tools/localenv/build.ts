@@ -58,13 +58,13 @@ async function buildComponent(c: GoComponent, outDir: string): Promise<void> {
   }
 }
 
-/** kwok's stage config, made from the stage files in kwok's module (downloaded by its build). */
-export async function writeKwokStages(file: string): Promise<void> {
+/** kwok's stage config, made from the stage files in kwok's module (downloaded by its build), and `extra` stages. */
+export async function writeKwokStages(file: string, extra: string[] = []): Promise<void> {
   const kwok = components.find((c) => c.name === 'kwok')!;
   const modDir = (await run('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${kwok.version}`], { env: goEnv })).stdout;
   const dir = JSON.parse(modDir).Dir as string;
   const docs = await Promise.all(kwokStages.map((f) => readFile(join(dir, f), 'utf8')));
-  await writeFile(file, docs.map((d) => d.trim()).join('\n---\n') + '\n');
+  await writeFile(file, [...docs, ...extra].map((d) => d.trim()).join('\n---\n') + '\n');
 }
 
 /** Builds every component missing from the cache; prints a line per component. */
