@@ -68,7 +68,7 @@ export async function writeAtomically(dir: string, payload: Payload): Promise<bo
   }
   await mkdir(join(dir, fresh), { recursive: true, mode: 0o755 }); // an empty payload still gets its folder
   const old = existsSync(join(dir, dataLink)) ? await readlink(join(dir, dataLink)) : undefined;
-  const tmpLink = join(dir, `${dataLink}_tmp`);
+  const tmpLink = join(dir, `${dataLink}_tmp${fresh}`);
   await rm(tmpLink, { force: true });
   await symlink(fresh, tmpLink);
   await rename(tmpLink, join(dir, dataLink)); // the swap: one rename(2)

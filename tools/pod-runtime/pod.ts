@@ -40,6 +40,7 @@ export class PodRunner {
   #hosts = '';
   #lastWritten = '';
   #writing: Promise<void> = Promise.resolve();
+  #refreshing: Promise<void> = Promise.resolve();
   #writeQueued = false;
 
   private readonly rt: RuntimeContext;
@@ -124,10 +125,18 @@ export class PodRunner {
     return secretsOfVolumes(this.#pod).includes(name) || (this.#pod.spec?.containers ?? []).some((c) => secretsOfEnv(c).includes(name));
   }
 
-  /** Secrets changed: a waiting pod tries its volumes again; mounted Secrets are refreshed in place. */
-  async secretsChanged(): Promise<void> {
+  /**
+   * Secrets changed: a waiting pod tries its volumes again; mounted Secrets are refreshed in place, one
+   * refresh at a time (two writers of one volume would race over its ..data link).
+   */
+  secretsChanged(): Promise<void> {
     this.#wakeup.poke();
     for (const c of this.containers) c.secretsChanged();
+    this.#refreshing = this.#refreshing.then(() => this.#refresh()).catch((err) => this.rt.log.warn({ pod: this.key, err: (err as Error).message }, 'could not refresh volumes'));
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<void> {
     if (!this.#volumes || this.#stopping) return;
     try {
       const fresh = prepareVolumes(this.#pod, (n) => this.rt.secret(this.#pod.metadata!.namespace!, n));
@@ -157,6 +166,7 @@ export class PodRunner {
     await Promise.all(this.containers.map((c) => c.stop(graceMs)));
     await this.#done;
     await this.#writing;
+    await this.#refreshing;
     await rm(this.paths.run, { recursive: true, force: true });
   }
 
@@ -177,6 +187,6 @@ export class PodRunner {
       } catch (err) {
         if (!(isNotFound(err) || isConflict(err) || statusCode(err) === 422)) this.rt.log.warn({ pod: this.key, err: (err as Error).message }, 'could not write pod status');
       }
-    });
+    }).catch((err) => this.rt.log.error({ pod: this.key, err: (err as Error).message }, 'pod status not written'));
   }
 }

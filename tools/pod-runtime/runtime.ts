@@ -85,11 +85,14 @@ export async function runPodRuntime(kube: Kube, signal: AbortSignal, log: Logger
   function stop(runner: PodRunner, graceMs: number, thenDelete?: V1Pod): void {
     if (runner.terminating) return;
     const uid = runner.pod.metadata!.uid!;
-    void runner.terminate(graceMs).then(async () => {
-      runners.delete(uid);
-      log.info({ pod: runner.key, uid }, 'servers stopped');
-      if (thenDelete && !signal.aborted) await finalize(thenDelete);
-    });
+    runner
+      .terminate(graceMs)
+      .then(async () => {
+        runners.delete(uid);
+        log.info({ pod: runner.key, uid }, 'servers stopped');
+        if (thenDelete && !signal.aborted) await finalize(thenDelete);
+      })
+      .catch((err) => log.error({ pod: runner.key, uid, err: (err as Error).message }, 'could not stop the pod'));
   }
 
   function reconcile(pod: V1Pod): void {
