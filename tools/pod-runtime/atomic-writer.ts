@@ -50,7 +50,8 @@ function samePayload(a: Payload, b: Payload): boolean {
 const topLevel = (payload: Payload) => new Set([...payload.keys()].map((p) => p.split('/')[0]));
 
 /**
- * Makes `dir` show exactly `payload`; returns whether anything changed. Safe to call again with the same
+ * Makes `dir` show exactly `payload`; returns whether anything changed. One writer per folder at a time
+ * (pod.ts queues them: two would race over ..data and the names). Safe to call again with the same
  * payload (nothing is rewritten), and while a server has the files open (the old folder goes only after
  * the swap).
  */
@@ -77,7 +78,8 @@ export async function writeAtomically(dir: string, payload: Payload): Promise<bo
   const wanted = topLevel(payload);
   for (const name of wanted) {
     const link = join(dir, name);
-    if (!existsSync(link) || !(await lstat(link)).isSymbolicLink()) {
+    const there = await lstat(link).catch(() => undefined); // (existsSync follows the link)
+    if (!there?.isSymbolicLink()) {
       await rm(link, { recursive: true, force: true });
       await symlink(join(dataLink, name), link);
     }

@@ -88,13 +88,16 @@ export class PodRunner {
     await writeFile(this.paths.hosts(), this.#hosts, { mode: 0o644 });
     while (!this.#stopping) {
       try {
-        this.#volumes = prepareVolumes(this.#pod, (n) => this.rt.secret(this.#pod.metadata!.namespace!, n));
-        await this.#materialise(this.#volumes);
+        // Through the same queue as the refreshes: one writer per volume folder at a time.
+        await this.#volumeWork(async () => {
+          const volumes = prepareVolumes(this.#pod, (n) => this.rt.secret(this.#pod.metadata!.namespace!, n));
+          await this.#materialise(volumes);
+          this.#volumes = volumes;
+        });
         break;
       } catch (err) {
-        if (!(err instanceof MountError)) throw err;
-        this.#volumes = undefined;
-        for (const c of this.containers) c.waiting('ContainerCreating', err.message);
+        if (!(err instanceof MountError)) this.rt.log.warn({ pod: this.key, err: (err as Error).message }, 'could not set up volumes; trying again');
+        for (const c of this.containers) c.waiting('ContainerCreating', (err as Error).message);
         await this.#wakeup.wait(5000);
       }
     }
@@ -132,8 +135,14 @@ export class PodRunner {
   secretsChanged(): Promise<void> {
     this.#wakeup.poke();
     for (const c of this.containers) c.secretsChanged();
-    this.#refreshing = this.#refreshing.then(() => this.#refresh()).catch((err) => this.rt.log.warn({ pod: this.key, err: (err as Error).message }, 'could not refresh volumes'));
-    return this.#refreshing;
+    return this.#volumeWork(() => this.#refresh()).catch((err) => this.rt.log.warn({ pod: this.key, err: (err as Error).message }, 'could not refresh volumes'));
+  }
+
+  /** Runs `work` after every volume write queued before it. */
+  #volumeWork(work: () => Promise<void>): Promise<void> {
+    const run = this.#refreshing.then(work);
+    this.#refreshing = run.catch(() => {});
+    return run;
   }
 
   async #refresh(): Promise<void> {
