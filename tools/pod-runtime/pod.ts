@@ -41,6 +41,7 @@ export class PodRunner {
   #lastWritten = '';
   #writing: Promise<void> = Promise.resolve();
   #refreshing: Promise<void> = Promise.resolve();
+  #hostsWritten: Promise<void> = Promise.resolve();
   #writeQueued = false;
 
   private readonly rt: RuntimeContext;
@@ -160,11 +161,13 @@ export class PodRunner {
     }
   }
 
-  async writeHosts(content: string): Promise<void> {
-    if (content === this.#hosts || this.#stopping) return;
+  writeHosts(content: string): Promise<void> {
+    if (content === this.#hosts || this.#stopping) return this.#hostsWritten;
     this.#hosts = content;
     // In place (same inode): the file is bind-mounted, and a rename would leave the mount on the old file.
-    await writeFile(this.paths.hosts(), content).catch(() => {});
+    // One write at a time, the newest content last.
+    this.#hostsWritten = this.#hostsWritten.then(() => (this.#hosts === content ? writeFile(this.paths.hosts(), content) : undefined)).catch(() => {});
+    return this.#hostsWritten;
   }
 
   /** Stops the containers (their stop signal, SIGKILL after `graceMs`) and removes the pod's own files. */
