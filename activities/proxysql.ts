@@ -161,10 +161,13 @@ export function proxysqlActivities(kube: Kube) {
           }
         }
         await c.query(`LOAD ${module[part.table]} TO RUNTIME`);
-        const runtime = await rows(c, part.table, true);
+        // ProxySQL loads only active users and rules to runtime: an inactive row is right to be missing there.
+        const [memory, runtime] = [await rows(c, part.table), await rows(c, part.table, true)];
         for (const row of part.rows) {
+          const stored = memory.find((r) => String(r[key]) === String(row[key]));
           const live = runtime.find((r) => String(r[key]) === String(row[key]));
-          const wrong = part.reqType === 'delete' ? live !== undefined : !live || Object.entries(row).some(([k, v]) => String(live[k]) !== String(v));
+          const expected = part.reqType !== 'delete' && stored !== undefined && Number(stored.active) === 1;
+          const wrong = expected ? !live || Object.entries(row).some(([k, v]) => String(live[k]) !== String(v)) : live !== undefined || (part.reqType !== 'delete' && !stored);
           if (wrong) throw ApplicationFailure.nonRetryable(`${pod}: runtime ${table} does not show the change for ${key} ${row[key]}`, 'NotTaken');
         }
         return `${pod}: ${part.reqType} ${part.rows.map((r) => r[key]).join(', ')} in ${table}, at runtime`;

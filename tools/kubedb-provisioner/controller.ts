@@ -22,7 +22,8 @@ import type { Condition, Database } from '../../model/types.ts';
 import { authSecretName, desiredAuthSecret } from './auth-secret.ts';
 import { provisioned as profiles, provisionedKinds as databaseKinds, type ProvisionedKind as DatabaseKind } from './kinds.ts';
 import { desiredStatus, type DatabaseStatus } from './phase.ts';
-import { desiredProxySQLConfig } from './proxysql-config.ts';
+import { backendUserHashes } from './backend-users.ts';
+import { declarativeOf, desiredProxySQLConfig, type ProxySQLInputs } from './proxysql-config.ts';
 import { serverNeeds } from './server-needs.ts';
 import { desiredConfigSecret } from './rendered-config.ts';
 import { podOrdinal, roleChanges } from './roles.ts';
@@ -148,10 +149,17 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
     const auth = desiredAuthSecret(p, db);
     const authNow = auth && view.secrets.get(`${namespace}/${auth.metadata!.name}`);
     if (auth && !authNow) writes.push(() => createSecret(key, auth));
-    const proxysqlConfig = kind === 'ProxySQL' && authNow ? desiredProxySQLConfig(p, db, proxysqlInputs(db, authNow)) : undefined;
+    const inputs = kind === 'ProxySQL' && authNow ? await proxysqlInputs(db, authNow) : undefined;
+    const proxysqlConfig = inputs && desiredProxySQLConfig(p, db, inputs);
     const proxysqlConfigNow = proxysqlConfig && view.secrets.get(`${namespace}/${proxysqlConfig.metadata!.name}`);
     if (proxysqlConfig && !isDeepStrictEqual(proxysqlConfigNow?.data, proxysqlConfig.data)) writes.push(() => writeConfigSecret(key, proxysqlConfig, proxysqlConfigNow));
-    const serverNotReady = auth && !authNow ? `the auth Secret ${auth.metadata!.name}` : kind === 'ProxySQL' && !proxysqlConfigNow ? `the configuration Secret of ${name}` : undefined;
+    const serverNotReady = auth && !authNow
+      ? `the auth Secret ${auth.metadata!.name}`
+      : kind === 'ProxySQL' && !inputs
+        ? `the users of its backend MySQL (its primary Ready)`
+        : kind === 'ProxySQL' && !proxysqlConfigNow
+          ? `the configuration Secret of ${name}`
+          : undefined;
     const current = view.statefulSets.get(`${namespace}/${name}`);
     if (!current) {
       const node = simulatedNode();
@@ -181,12 +189,33 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
     await writeStatus(key, p, db, pods, waitingFor);
   }
 
-  /** A ProxySQL's rendered configuration from its auth Secret and its backend MySQL (spec.backend). */
-  function proxysqlInputs(db: Database, auth: V1Secret) {
+  /**
+   * A ProxySQL's rendered configuration from its auth Secret, its declarative configuration and its backend
+   * MySQL (spec.backend), whose users' password hashes are read from its primary when the configuration names
+   * users or syncUsers asks for all of them (a backend not reachable yet is read again on its next change).
+   */
+  async function proxysqlInputs(db: Database, auth: V1Secret): Promise<ProxySQLInputs | undefined> {
     const decode = (k: string) => Buffer.from(auth.data?.[k] ?? '', 'base64').toString('utf8');
     const backendName = (db.spec?.backend as { name?: string } | undefined)?.name;
     const backend = backendName ? view.databases.get('MySQL')?.get(`${db.metadata.namespace}/${backendName}`) : undefined;
-    return { cluster: { username: decode('username'), password: decode('password') }, ...(backend ? { backend: { profile: profiles.MySQL, db: backend } } : {}) };
+    const declarative = declarativeOf(db);
+    const syncUsers = db.spec?.syncUsers === true;
+    let backendUsers: Map<string, string> | undefined;
+    if (backend && (syncUsers || declarative.mysqlUsers?.length)) {
+      const primary = [...view.pods.values()].find((pod) => pod.metadata?.namespace === db.metadata.namespace && selects(profiles.MySQL, backendName!, pod) && pod.metadata?.labels?.[roleLabel] === 'primary' && isReady(pod));
+      const backendAuth = view.secrets.get(`${db.metadata.namespace}/${authSecretName(backend)}`);
+      // Without them the configuration would lose its users: leave it as it is until the backend answers (a
+      // primary that does not answer yet fails this reconcile, which is tried again after a back-off).
+      if (!primary || !backendAuth) return undefined;
+      backendUsers = await backendUserHashes(primary, backendAuth);
+    }
+    return {
+      cluster: { username: decode('username'), password: decode('password') },
+      ...(backend ? { backend: { profile: profiles.MySQL, db: backend } } : {}),
+      declarative,
+      syncUsers,
+      ...(backendUsers ? { backendUsers } : {}),
+    };
   }
 
   /** The auth Secret of a Pgpool's Postgres (spec.postgresRef), when it is in the Pgpool's namespace. */

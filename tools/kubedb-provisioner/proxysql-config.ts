@@ -5,7 +5,9 @@
 // MySQL interface on 6033, and the backend MySQL (spec.backend) as mysql_servers: each of its pods by its
 // stable name under the governing Service, in hostgroup 2. ProxySQL reads it on the first start of a pod
 // (when its datadir has no proxysql.db yet); later changes reach a running ProxySQL through its admin
-// interface. Kept minimal: the declarative configuration (users, rules, variables) is still to come.
+// interface. The declarative configuration (spec.configuration.init.inline, or spec.initConfig on older
+// objects: mysqlUsers, mysqlQueryRules, mysqlVariables, adminVariables) is rendered in, each user with the
+// password hash the backend has for it; with spec.syncUsers every backend user is there too.
 import type { V1Secret } from '@kubernetes/client-node';
 import { podSelectorLabels, type DatabaseProfile } from '../../model/profiles.ts';
 import type { Database } from '../../model/types.ts';
@@ -17,10 +19,39 @@ export const proxysqlConfigKey = 'proxysql.cnf';
 
 const str = (s: string) => `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 
+type Row = Record<string, string | number>;
+
+export interface Declarative {
+  mysqlUsers?: Row[];
+  mysqlQueryRules?: Row[];
+  mysqlVariables?: Record<string, string | number>;
+  adminVariables?: Record<string, string | number>;
+}
+
 export interface ProxySQLInputs {
   cluster: { username: string; password: string };
   /** The backend MySQL, when spec.backend names one that exists. */
   backend?: { profile: DatabaseProfile; db: Database };
+  declarative?: Declarative;
+  /** The backend's users and their mysql_native_password hashes (all of them with syncUsers). */
+  backendUsers?: Map<string, string>;
+  syncUsers?: boolean;
+}
+
+/** Where the object keeps its declarative configuration. */
+export const declarativeOf = (db: Database): Declarative =>
+  ((db.spec?.initConfig as Declarative | undefined) ?? ((db.spec?.configuration as { init?: { inline?: Declarative } } | undefined)?.init?.inline) ?? {});
+
+const value = (v: string | number) => (typeof v === 'number' || /^(-?\d+|true|false)$/.test(v) ? String(v) : str(v));
+const section = (vars: Record<string, string | number>) => Object.entries(vars).map(([k, v]) => `    ${k}=${value(v)}`);
+const group = (row: Row) => `    { ${Object.entries(row).map(([k, v]) => `${k}=${value(v)}`).join(', ')} }`;
+
+/** The users proxysql.cnf lists: the declarative ones with their backend password, then (syncUsers) every other backend user. */
+function users(inputs: ProxySQLInputs): Row[] {
+  const hashes = inputs.backendUsers ?? new Map<string, string>();
+  const declared: Row[] = (inputs.declarative?.mysqlUsers ?? []).filter((u) => hashes.has(String(u.username))).map((u) => ({ ...u, password: hashes.get(String(u.username))! }));
+  const synced = inputs.syncUsers ? [...hashes].filter(([u]) => !declared.some((d) => d.username === u)).map(([username, password]) => ({ username, password, default_hostgroup: 2 })) : [];
+  return [...declared, ...synced];
 }
 
 export function proxysqlCnf(inputs: ProxySQLInputs): string {
@@ -38,23 +69,39 @@ export function proxysqlCnf(inputs: ProxySQLInputs): string {
     '',
     'admin_variables=',
     '{',
-    `    admin_credentials=${str(`admin:admin;${username}:${password}`)}`,
-    `    mysql_ifaces=${str('0.0.0.0:6032')}`,
-    '    refresh_interval=2000',
-    `    cluster_username=${str(username)}`,
-    `    cluster_password=${str(password)}`,
+    ...section({
+      admin_credentials: `admin:admin;${username}:${password}`,
+      mysql_ifaces: '0.0.0.0:6032',
+      refresh_interval: 2000,
+      cluster_username: username,
+      cluster_password: password,
+      ...inputs.declarative?.adminVariables,
+    }),
     '}',
     '',
     'mysql_variables=',
     '{',
-    '    max_connections=2048',
-    `    interfaces=${str('0.0.0.0:6033')}`,
-    ...(inputs.backend?.db.spec?.version ? [`    server_version=${str(inputs.backend.db.spec.version)}`] : []),
+    ...section({
+      max_connections: 2048,
+      interfaces: '0.0.0.0:6033',
+      ...(inputs.backend?.db.spec?.version ? { server_version: String(inputs.backend.db.spec.version) } : {}),
+      ...inputs.declarative?.mysqlVariables,
+    }),
     '}',
     '',
     'mysql_servers=',
     '(',
     servers.join(',\n'),
+    ')',
+    '',
+    'mysql_users=',
+    '(',
+    users(inputs).map(group).join(',\n'),
+    ')',
+    '',
+    'mysql_query_rules=',
+    '(',
+    (inputs.declarative?.mysqlQueryRules ?? []).map(group).join(',\n'),
     ')',
     '',
   ].join('\n');
