@@ -6,6 +6,7 @@ import { opsRequestActivities } from './ops-request.ts';
 import { planActivities } from './plan.ts';
 import { podActivities } from './pods.ts';
 import { proxysqlActivities } from './proxysql.ts';
+import { reloadTLSActivities } from './reload-tls.ts';
 import { servingActivities } from './serving.ts';
 import { workloadActivities } from './workload.ts';
 
@@ -19,6 +20,7 @@ export function createActivities(kube: Kube) {
     ...podActivities(kube),
     ...proxysqlActivities(kube),
     ...servingActivities(kube),
+    ...reloadTLSActivities(kube),
   };
 }
 

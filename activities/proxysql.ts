@@ -37,13 +37,13 @@ const prefix = (table: ProxySQLTable) => (table === 'mysqlVariables' ? 'mysql-' 
 
 type Connection = mysql.Connection;
 
-async function credentials(kube: Kube, db: Database): Promise<{ user: string; password: string }> {
+export async function credentials(kube: Kube, db: Database): Promise<{ user: string; password: string }> {
   const secret = await kube.core.readNamespacedSecret({ namespace: db.metadata.namespace!, name: authSecretName(db) });
   const text = (k: string) => Buffer.from(secret.data?.[k] ?? '', 'base64').toString('utf8');
   return { user: text('username'), password: text('password') };
 }
 
-async function withConnection<T>(options: mysql.ConnectionOptions, what: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+export async function withConnection<T>(options: mysql.ConnectionOptions, what: string, fn: (c: Connection) => Promise<T>): Promise<T> {
   let c: Connection;
   try {
     c = await mysql.createConnection({ ...options, connectTimeout: 5000 });
@@ -70,7 +70,7 @@ async function rows(c: Connection, table: 'mysqlUsers' | 'mysqlQueryRules', runt
 const proxysql = (kube: Kube, ref: DatabaseRef) => readCustom<Database>(kube, databaseResource(ref));
 
 /** The pod's admin interface, as the ProxySQL's cluster user. */
-async function admin<T>(kube: Kube, ref: DatabaseRef, pod: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+export async function admin<T>(kube: Kube, ref: DatabaseRef, pod: string, fn: (c: Connection) => Promise<T>): Promise<T> {
   const db = await kubeCall(`reading ProxySQL ${ref.namespace}/${ref.name}`, () => proxysql(kube, ref));
   const [login, endpoint] = await Promise.all([
     kubeCall('reading the ProxySQL auth Secret', () => credentials(kube, db)),

@@ -95,8 +95,12 @@ export type Step = StepBase &
         adminAfter?: ProxySQLPart[];
         /** What each restarted pod must serve, checked by connecting to it: its certificate, or no TLS. */
         verify?: ServingCheck;
+        /** Why the pods restart although the request asked otherwise (an in-place rotation a kind cannot do), recorded as condition InPlaceRotation. */
+        note?: string;
       }
     | { kind: 'deleteCertificates'; certificates: { name: string; secretName: string }[] }
+    /** A rotation without restarts: each pod, in the kind's order, reloads its certificates once its mounted files hold the new ones, then is checked. */
+    | { kind: 'reloadTLS'; how: 'mysql' | 'proxysql'; pods: PlannedPod[]; verify: ServingCheck }
     /** Changes one table of one ProxySQL pod in memory and loads it to runtime (not yet to disk), then reads runtime back. */
     | { kind: 'configureProxySQL'; pod: string; part: ProxySQLPart }
     /** Puts a table of a ProxySQL pod back to what its disk holds (the state before the request). */

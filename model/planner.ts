@@ -31,6 +31,9 @@ export interface PlanFacts {
 }
 
 /** A rejection whose message starts with the field, so a user reading only the message knows where to look. */
+/** An annotation, so KubeDB's CRD schema stays as it is: `in-place` rotates without restarting where the server can reload. */
+export const inPlaceAnnotation = 'opsflow.dev/rotate';
+
 const reject = (field: string, message: string): PlanOutcome => ({ ok: false, field, message: message.startsWith(field) ? message : `${field}: ${message}` });
 const issuerKey = (ref: IssuerRef) => `${ref.kind ?? 'Issuer'}/${ref.name}`;
 const workloadCondition = (w: WorkloadRef | undefined) => (w?.kind === 'PetSet' ? 'UpdatePetSets' : 'UpdateStatefulSets');
@@ -241,7 +244,11 @@ export function planReconfigureTLS(p: DatabaseProfile, facts: PlanFacts): PlanOu
       undo: { kind: 'updateDatabase', condition: 'UpdateDatabase', label: 'Put the database spec back', patch: undo },
     });
   }
-  steps.push({
+  const inPlace = ops.metadata.annotations?.[inPlaceAnnotation] === 'in-place';
+  if (inPlace && variant === 'rotate' && p.tlsReload) {
+    const pods = restartPlan(p, facts.pods).map((s) => ({ pod: s.pod, role: facts.pods.find((x) => x.name === s.pod)?.role }));
+    steps.push({ step: { kind: 'reloadTLS', condition: 'ReloadTLS', label: 'Reload the certificates in every pod, without restarts', how: p.tlsReload, pods, verify: { protocol: p.container.protocol, port: p.container.port, secretName: to.secrets.server } } });
+  } else steps.push({
     step: {
       kind: 'restartPods',
       condition: 'RestartPods',
@@ -254,6 +261,7 @@ export function planReconfigureTLS(p: DatabaseProfile, facts: PlanFacts): PlanOu
       })),
       ...tlsSwitchHooks(p, to.enabled),
       verify: { protocol: p.container.protocol, port: p.container.port, ...(to.enabled ? { secretName: to.secrets.server } : {}) },
+      ...(inPlace ? { note: variant === 'rotate' ? `${p.kind} cannot reload its certificates without a restart: its pods restart instead` : 'an in-place rotation is for a rotation alone: this request restarts the pods' } : {}),
     },
   });
   const deleted = certs.changes.filter((c): c is Extract<CertificateChange, { action: 'delete' }> => c.action === 'delete');

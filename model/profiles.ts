@@ -43,6 +43,12 @@ export interface DatabaseProfile {
   tlsMounts: TLSMount[];
   /** The server's container and the port clients use, and how they speak to it (for the TLS check of each pod). */
   container: { name: string; port: number; protocol: 'mysql' | 'postgres' };
+  /**
+   * How a running server takes new certificates without a restart, for a rotation annotated
+   * `opsflow.dev/rotate: in-place`: MySQL's (and MariaDB's) reload statement, ProxySQL's admin command.
+   * Undefined: it cannot (Pgpool's reload did not swap the served certificate when tried), so pods restart.
+   */
+  tlsReload?: 'mysql' | 'proxysql';
   /** ProxySQL serves TLS only while this admin variable says so: true with TLS, false without. */
   tlsAdminSwitch?: { table: 'mysqlVariables'; variable: string };
   /**
@@ -110,6 +116,7 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       },
     ],
     container: { name: 'mysql', port: 3306, protocol: 'mysql' },
+    tlsReload: 'mysql',
     tlsArgs: [
       '--ssl-capath=/etc/mysql/certs',
       '--ssl-ca=/etc/mysql/certs/ca.crt',
@@ -140,6 +147,7 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       { volume: 'tls-client-config', mountPath: '/etc/mysql/certs/client', files: tlsFiles('client') },
     ],
     container: { name: 'perconaxtradb', port: 3306, protocol: 'mysql' },
+    tlsReload: 'mysql',
     // As KubeDB's MariaDB (same layout; Galera's socket.ssl_* provider options left out: no Galera runs here).
     tlsArgs: [
       '--ssl-capath=/etc/mysql/certs/server',
@@ -169,6 +177,7 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       { volume: 'tls-client-config', mountPath: '/var/lib/frontend/client', files: tlsFiles('client') },
     ],
     container: { name: 'proxysql', port: 6033, protocol: 'mysql' },
+    tlsReload: 'proxysql',
     tlsAdminSwitch: { table: 'mysqlVariables', variable: 'have_ssl' },
     tlsArgs: [],
     requireSSLArgs: [],

@@ -75,6 +75,16 @@ export class PlanExecution {
     updateDatabase: (s) =>
       this.steps.run(s, () => this.steps.call('updateDatabaseSpec', `update the spec of ${this.db.name}`, this.db, s.patch), () => `${this.db.kind} ${this.db.name}: ${Object.keys(s.patch).map((f) => `spec.${f}`).join(', ')} updated`),
     restartPods: (s) => this.restartPods(s),
+    reloadTLS: async (s) => {
+      for (const { pod, role } of s.pods) {
+        this.progress.set(`Reload ${pod}`, 'pending', role);
+      }
+      for (const { pod, role } of s.pods) {
+        await this.steps.run({ condition: `ReloadTLS--${pod}`, label: `Reload ${pod}` }, () => this.steps.call('reloadTLS', `reload the certificates of ${pod}`, this.db, pod, s.how, s.verify), (m) => m);
+        this.progress.set(`Reload ${pod}`, 'done', role);
+      }
+      this.steps.mark(s, `every pod serves its new certificate, none restarted: ${s.pods.map((p) => p.pod).join(', ')}`);
+    },
     deleteCertificates: (s) =>
       this.steps.run(s, () => this.steps.call('deleteCertificates', 'delete the certificates', this.db.namespace, s.certificates), (gone) => `deleted ${gone.join(', ')} and their Secrets`),
     configureProxySQL: (s) => this.steps.run(s, () => this.steps.call('configureProxySQL', s.label.toLowerCase(), this.db, s.pod, s.part), (done) => done),
@@ -104,6 +114,7 @@ export class PlanExecution {
 
   /** One pod at a time, chosen again before each; after the first eviction there is no going back. */
   private async restartPods(s: StepOf<'restartPods'>): Promise<void> {
+    if (s.note) this.steps.mark({ condition: 'InPlaceRotation', label: 'Rotate in place' }, s.note, 'False');
     for (const p of s.expected) this.progress.set(`Restart ${p.pod}`, 'pending', p.role);
     const restarted: string[] = [];
     for (;;) {

@@ -43,7 +43,7 @@ const isStartToCloseTimeout = (err: unknown) =>
 const heartbeatTimeoutMs = 30_000;
 
 /** The activities that wait, watching, and heartbeat while they do: only they get a heartbeat timeout. */
-const heartbeating = new Set<keyof Activities>(['waitDatabaseReady', 'awaitCertificates', 'nextPodToRestart', 'evictPod', 'waitPodReplaced']);
+const heartbeating = new Set<keyof Activities>(['waitDatabaseReady', 'awaitCertificates', 'nextPodToRestart', 'evictPod', 'waitPodReplaced', 'reloadTLS']);
 
 export class StepRunner {
   private readonly options: ActivityOptions;
@@ -76,9 +76,9 @@ export class StepRunner {
   }
 
   /** Records a step that has no work of its own: its outcome is what the steps before it did. */
-  mark(step: StepBase, message: string): void {
+  mark(step: StepBase, message: string, status: 'True' | 'False' = 'True'): void {
     this.progress.set(step.label, 'done', message);
-    this.record({ conditions: [{ type: step.condition, status: 'True', reason: step.condition, message }] });
+    this.record({ conditions: [{ type: step.condition, status, reason: step.condition, message }] });
   }
 
   /** Runs `body` under the step's time limit; a failure becomes a StepFailed naming `step`. Records nothing. */
