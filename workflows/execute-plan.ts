@@ -124,7 +124,8 @@ export class PlanExecution {
       const line = `Restart ${pod}`;
       this.progress.set(line, 'running', next.role);
       this.steps.mark({ condition: `GetPod--${pod}`, label: `Choose ${pod}` }, `${pod} (${next.why}) is next`);
-      await this.admin(pod, s.adminBefore, 'before its restart');
+      // Only when there is something to do: an await more or less moves when a queued status write is sent.
+      if (s.adminBefore) await this.admin(pod, s.adminBefore, 'before its restart');
       await this.steps.run({ condition: `EvictPod--${pod}`, label: `Evict ${pod}` }, () => this.steps.call('evictPod', `evict ${pod}`, this.db.namespace, pod, next.uid), (e) => `${e.pod}: ${e.outcome}`);
       this.saga.commit();
       restarted.push(pod);
@@ -134,7 +135,7 @@ export class PlanExecution {
         (r) => `${r.pod} is Ready (new uid ${r.uid})`,
       );
       this.outcome.restarts.push({ ...back, previousUid: next.uid });
-      await this.admin(pod, s.adminAfter, 'after its restart');
+      if (s.adminAfter) await this.admin(pod, s.adminAfter, 'after its restart');
       const check = s.verify;
       if (check) await this.steps.run({ condition: `VerifyTLS--${pod}`, label: `Check what ${pod} serves` }, () => this.steps.call('verifyServing', `check what ${pod} serves`, this.db, pod, check), (m) => m);
       this.progress.set(line, 'done', next.role);
@@ -144,8 +145,8 @@ export class PlanExecution {
   }
 
   /** Admin changes on one pod around its restart (ProxySQL's TLS switch), each saved to disk at once. */
-  private async admin(pod: string, parts: ProxySQLPart[] | undefined, when: string): Promise<void> {
-    for (const part of parts ?? []) {
+  private async admin(pod: string, parts: ProxySQLPart[], when: string): Promise<void> {
+    for (const part of parts) {
       await this.steps.run(
         { condition: `AdminChange--${pod}`, label: `Set ${'values' in part ? Object.keys(part.values).join(', ') : part.table} on ${pod} ${when}` },
         async () => {
