@@ -8,6 +8,7 @@ import type { Certificate, Database, IssuerRef, OpsRequest } from '../model/type
 import { isNotFound, type Kube } from '../platform/kube.ts';
 import { readCustom } from '../platform/status.ts';
 import { kubeCall } from './failures.ts';
+import { readProxySQLFacts } from './proxysql.ts';
 import type { DatabaseRef, OpsRequestRef } from './refs.ts';
 import { databaseResource, opsRequestResource, petSetResource } from './resources.ts';
 
@@ -89,9 +90,12 @@ export async function readPlanFacts(kube: Kube, ref: OpsRequestRef, dbRef: Datab
       kube.core.listNamespacedPod({ namespace: dbRef.namespace, labelSelector: labelSelector(podSelectorLabels(p, dbRef.name)) }),
       configName ? orUndefined(kube.core.readNamespacedSecret({ namespace: dbRef.namespace, name: configName })) : undefined,
     ]);
+    const users = ((ops.spec?.configuration as { mysqlUsers?: { users?: { username?: unknown }[] } } | undefined)?.mysqlUsers?.users ?? []).map((u) => String(u.username));
+    const proxysql = p.kind === 'ProxySQL' && ops.spec?.type === 'Reconfigure' ? await readProxySQLFacts(kube, dbRef, users) : undefined;
     return {
       ops,
       database,
+      ...(proxysql ? { proxysql } : {}),
       certificates,
       issuers,
       workload: workload && { kind: workload.kind, name: workload.name, template: workload.template, updateRevision: workload.updateRevision },

@@ -6,6 +6,9 @@ import { databaseActivities } from './database.ts';
 import { opsRequestActivities } from './ops-request.ts';
 import { planActivities } from './plan.ts';
 import { podActivities } from './pods.ts';
+import { proxysqlActivities } from './proxysql.ts';
+import { reloadTLSActivities } from './reload-tls.ts';
+import { servingActivities } from './serving.ts';
 import { workloadActivities } from './workload.ts';
 
 export function createActivities(kube: Kube) {
@@ -17,6 +20,9 @@ export function createActivities(kube: Kube) {
     ...certificateActivities(kube),
     ...workloadActivities(kube),
     ...podActivities(kube),
+    ...proxysqlActivities(kube),
+    ...servingActivities(kube),
+    ...reloadTLSActivities(kube),
   };
 }
 

@@ -36,12 +36,22 @@ export interface WorkloadRef {
   name: string;
 }
 
-/** The fields of the database spec a step sets; null removes a field. */
-export interface DatabaseSpecPatch {
-  tls?: unknown;
-  requireSSL?: boolean | null;
-  sslMode?: string | null;
-  clientAuthMode?: string | null;
+/** The fields of the database spec a step sets, each whole; null removes a field. */
+export type DatabaseSpecPatch = Record<string, unknown>;
+
+/** One table of a ProxySQL's admin interface, changed as a Reconfigure asks (rows never carry passwords). */
+export type ProxySQLPart =
+  | { table: 'mysqlUsers'; reqType: 'add' | 'update' | 'delete'; rows: Record<string, string | number>[] }
+  | { table: 'mysqlQueryRules'; reqType: 'add' | 'update' | 'delete'; rows: Record<string, string | number>[] }
+  | { table: 'mysqlVariables' | 'adminVariables'; values: Record<string, string> };
+
+export type ProxySQLTable = ProxySQLPart['table'];
+
+export interface ServingCheck {
+  protocol: 'mysql' | 'postgres';
+  port: number;
+  /** The Secret whose certificate the pod must serve (chained to its ca.crt); undefined: the pod must serve without TLS. */
+  secretName?: string;
 }
 
 export interface PlannedPod {
@@ -80,15 +90,30 @@ export type Step = StepBase &
         certificates: boolean;
         /** The order as the facts stand now, for the dry run; the run re-reads roles before each pod. */
         expected: PlannedPod[];
+        /** Admin changes made on each pod before it restarts and after it is back (ProxySQL's mysql-have_ssl), each saved to disk. */
+        adminBefore?: ProxySQLPart[];
+        adminAfter?: ProxySQLPart[];
+        /** What each restarted pod must serve, checked by connecting to it: its certificate, or no TLS. */
+        verify?: ServingCheck;
+        /** Why the pods restart although the request asked otherwise (an in-place rotation a kind cannot do), recorded as condition InPlaceRotation. */
+        note?: string;
       }
     | { kind: 'deleteCertificates'; certificates: { name: string; secretName: string }[] }
+    /** A rotation without restarts: each pod, in the kind's order, reloads its certificates once its mounted files hold the new ones, then is checked. */
+    | { kind: 'reloadTLS'; how: 'mysql' | 'proxysql'; pods: PlannedPod[]; verify: ServingCheck }
+    /** Changes one table of one ProxySQL pod in memory and loads it to runtime (not yet to disk), then reads runtime back. */
+    | { kind: 'configureProxySQL'; pod: string; part: ProxySQLPart }
+    /** Puts a table of a ProxySQL pod back to what its disk holds (the state before the request). */
+    | { kind: 'revertProxySQL'; pod: string; table: ProxySQLTable }
+    /** Saves the tables to disk on each pod: from here on the change stays. */
+    | { kind: 'saveProxySQL'; pods: string[]; tables: ProxySQLTable[] }
   );
 
 export type StepKind = Step['kind'];
 export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 
 /** The kinds of step that can put something back. */
-export type UndoStep = StepOf<'resume' | 'setCertificates' | 'updateWorkload' | 'updateConfig' | 'updateDatabase'>;
+export type UndoStep = StepOf<'resume' | 'setCertificates' | 'updateWorkload' | 'updateConfig' | 'updateDatabase' | 'revertProxySQL'>;
 
 export interface PlannedStep {
   step: Step;

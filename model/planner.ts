@@ -7,8 +7,9 @@ import { certificateName, desiredCertificate, withoutUndefined } from './certifi
 import { configHash, configHashOf } from './config-hash.ts';
 import { parseDuration } from './duration.ts';
 import { poolHba, poolHbaKey, pgpoolConfKey, withPgpoolTLS } from './pgpool-config.ts';
-import type { CertificateChange, DatabaseSpecPatch, Plan, PlannedStep, PlanOutcome, SecretCheck, StepOf, WorkloadRef } from './plan.ts';
+import type { CertificateChange, DatabaseSpecPatch, Plan, PlannedStep, PlanOutcome, ProxySQLPart, SecretCheck, StepOf, WorkloadRef } from './plan.ts';
 import type { DatabaseProfile } from './profiles.ts';
+import { planReconfigureProxySQL, type ProxySQLFacts } from './planner-proxysql.ts';
 import { restartPlan, type PodFacts } from './restart-plan.ts';
 import { hasTLSLayout, tlsEnabled, tlsLayout, type TLSLayout } from './tls-layout.ts';
 import { desiredDatabase, tlsVariant, type TLSVariant } from './tls-request.ts';
@@ -25,9 +26,14 @@ export interface PlanFacts {
   pods: (PodFacts & { revision?: string })[];
   /** The decoded data of the kind's rendered configuration Secret, when the kind has one and it exists. */
   renderedConfig?: Record<string, string>;
+  /** ProxySQL's admin tables and its backend's users, read for a Reconfigure. */
+  proxysql?: ProxySQLFacts;
 }
 
 /** A rejection whose message starts with the field, so a user reading only the message knows where to look. */
+/** An annotation, so KubeDB's CRD schema stays as it is: `in-place` rotates without restarting where the server can reload. */
+export const inPlaceAnnotation = 'opsflow.dev/rotate';
+
 const reject = (field: string, message: string): PlanOutcome => ({ ok: false, field, message: message.startsWith(field) ? message : `${field}: ${message}` });
 const issuerKey = (ref: IssuerRef) => `${ref.kind ?? 'Issuer'}/${ref.name}`;
 const workloadCondition = (w: WorkloadRef | undefined) => (w?.kind === 'PetSet' ? 'UpdatePetSets' : 'UpdateStatefulSets');
@@ -123,6 +129,13 @@ function missingIssuerOf(facts: PlanFacts, tls: OpsRequestTLS, want: Database): 
     return { field: 'spec.tls.certificates', message: `the database's ${stale.alias} certificate names its own issuer: ${what(stale.issuerRef!)}; give alias ${stale.alias} an issuerRef that exists in spec.tls.certificates` };
   }
   return undefined;
+}
+
+/** ProxySQL: TLS on after a pod is back with its certificates mounted; off before it restarts without them. */
+function tlsSwitchHooks(p: DatabaseProfile, on: boolean): Pick<StepOf<'restartPods'>, 'adminBefore' | 'adminAfter'> {
+  if (!p.tlsAdminSwitch) return {};
+  const part: ProxySQLPart = { table: p.tlsAdminSwitch.table, values: { [p.tlsAdminSwitch.variable]: on ? 'true' : 'false' } };
+  return on ? { adminAfter: [part] } : { adminBefore: [part] };
 }
 
 const describeIssuer = (ref: IssuerRef | undefined) => (ref ? `${ref.kind ?? 'Issuer'}/${ref.name}` : 'none');
@@ -231,7 +244,11 @@ export function planReconfigureTLS(p: DatabaseProfile, facts: PlanFacts): PlanOu
       undo: { kind: 'updateDatabase', condition: 'UpdateDatabase', label: 'Put the database spec back', patch: undo },
     });
   }
-  steps.push({
+  const inPlace = ops.metadata.annotations?.[inPlaceAnnotation] === 'in-place';
+  if (inPlace && variant === 'rotate' && p.tlsReload) {
+    const pods = restartPlan(p, facts.pods).map((s) => ({ pod: s.pod, role: facts.pods.find((x) => x.name === s.pod)?.role }));
+    steps.push({ step: { kind: 'reloadTLS', condition: 'ReloadTLS', label: 'Reload the certificates in every pod, without restarts', how: p.tlsReload, pods, verify: { protocol: p.container.protocol, port: p.container.port, secretName: to.secrets.server } } });
+  } else steps.push({
     step: {
       kind: 'restartPods',
       condition: 'RestartPods',
@@ -242,6 +259,9 @@ export function planReconfigureTLS(p: DatabaseProfile, facts: PlanFacts): PlanOu
         pod: s.pod,
         role: facts.pods.find((x) => x.name === s.pod)?.role,
       })),
+      ...tlsSwitchHooks(p, to.enabled),
+      verify: { protocol: p.container.protocol, port: p.container.port, ...(to.enabled ? { secretName: to.secrets.server } : {}) },
+      ...(inPlace ? { note: variant === 'rotate' ? `${p.kind} cannot reload its certificates without a restart: its pods restart instead` : 'an in-place rotation is for a rotation alone: this request restarts the pods' } : {}),
     },
   });
   const deleted = certs.changes.filter((c): c is Extract<CertificateChange, { action: 'delete' }> => c.action === 'delete');
@@ -265,6 +285,9 @@ export function planRequest(p: DatabaseProfile, facts: PlanFacts): PlanOutcome {
   switch (facts.ops.spec?.type) {
     case 'ReconfigureTLS':
       return planReconfigureTLS(p, facts);
+    case 'Reconfigure':
+      if (p.kind === 'ProxySQL') return planReconfigureProxySQL(p, facts);
+      return reject('spec.type', `spec.type "Reconfigure" has no planner for ${p.kind}`);
     default:
       return reject('spec.type', `spec.type "${facts.ops.spec?.type}" has no planner`);
   }

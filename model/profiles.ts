@@ -41,7 +41,16 @@ export interface DatabaseProfile {
   certificateComponent: 'database' | 'connection-pooler';
   tlsSwitches: TLSSwitch[];
   tlsMounts: TLSMount[];
-  container: { name: string; port: number };
+  /** The server's container and the port clients use, and how they speak to it (for the TLS check of each pod). */
+  container: { name: string; port: number; protocol: 'mysql' | 'postgres' };
+  /**
+   * How a running server takes new certificates without a restart, for a rotation annotated
+   * `opsflow.dev/rotate: in-place`: MySQL's (and MariaDB's) reload statement, ProxySQL's admin command.
+   * Undefined: it cannot (Pgpool's reload did not swap the served certificate when tried), so pods restart.
+   */
+  tlsReload?: 'mysql' | 'proxysql';
+  /** ProxySQL serves TLS only while this admin variable says so: true with TLS, false without. */
+  tlsAdminSwitch?: { table: 'mysqlVariables'; variable: string };
   /**
    * The Secret the provisioner renders the server's configuration into, where TLS has keys in it (Pgpool's
    * pgpool.conf), and where the pods mount it.
@@ -106,7 +115,8 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
         ],
       },
     ],
-    container: { name: 'mysql', port: 3306 },
+    container: { name: 'mysql', port: 3306, protocol: 'mysql' },
+    tlsReload: 'mysql',
     tlsArgs: [
       '--ssl-capath=/etc/mysql/certs',
       '--ssl-ca=/etc/mysql/certs/ca.crt',
@@ -136,7 +146,8 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       { volume: 'tls-server-config', mountPath: '/etc/mysql/certs/server', files: tlsFiles('server') },
       { volume: 'tls-client-config', mountPath: '/etc/mysql/certs/client', files: tlsFiles('client') },
     ],
-    container: { name: 'perconaxtradb', port: 3306 },
+    container: { name: 'perconaxtradb', port: 3306, protocol: 'mysql' },
+    tlsReload: 'mysql',
     // As KubeDB's MariaDB (same layout; Galera's socket.ssl_* provider options left out: no Galera runs here).
     tlsArgs: [
       '--ssl-capath=/etc/mysql/certs/server',
@@ -165,7 +176,9 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       { volume: 'tls-server-config', mountPath: '/var/lib/frontend/server', files: tlsFiles('server') },
       { volume: 'tls-client-config', mountPath: '/var/lib/frontend/client', files: tlsFiles('client') },
     ],
-    container: { name: 'proxysql', port: 6033 },
+    container: { name: 'proxysql', port: 6033, protocol: 'mysql' },
+    tlsReload: 'proxysql',
+    tlsAdminSwitch: { table: 'mysqlVariables', variable: 'have_ssl' },
     tlsArgs: [],
     requireSSLArgs: [],
     restartOrder: 'ordinal',
@@ -198,7 +211,7 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       },
     ],
     renderedConfig: { secretName: (db) => `${db}-config`, volume: 'pgpool-config', mountPath: '/config' },
-    container: { name: 'pgpool', port: 9999 },
+    container: { name: 'pgpool', port: 9999, protocol: 'postgres' },
     tlsArgs: [],
     requireSSLArgs: [],
     restartOrder: 'ordinal',

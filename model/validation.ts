@@ -3,6 +3,7 @@
 // request's turn comes (is there TLS to rotate? does the issuer exist?) is the planner's to decide.
 import { parseDuration } from './duration.ts';
 import type { DatabaseProfile } from './profiles.ts';
+import { validateProxySQLConfiguration } from './proxysql-config.ts';
 import { validateTLS } from './tls-validation.ts';
 import type { Database, OpsRequest } from './types.ts';
 
@@ -21,11 +22,9 @@ export function validateSpec(p: DatabaseProfile, ops: OpsRequest): Admission {
   const ref = `spec.${p.opsRequest.targetField}`;
   if (!spec) return reject('spec', 'the OpsRequest has no spec');
   if (!targetName(p, ops)) return reject(`${ref}.name`, `${ref}.name is required: name the ${p.kind} to operate on`);
-  if (spec.type !== 'ReconfigureTLS') {
-    return reject(
-      'spec.type',
-      `spec.type "${spec.type ?? ''}" is not supported by opsflow for ${p.kind}; supported: ReconfigureTLS`,
-    );
+  const supported = p.kind === 'ProxySQL' ? ['ReconfigureTLS', 'Reconfigure'] : ['ReconfigureTLS'];
+  if (!supported.includes(spec.type ?? '')) {
+    return reject('spec.type', `spec.type "${spec.type ?? ''}" is not supported by opsflow for ${p.kind}; supported: ${supported.join(', ')}`);
   }
   if (spec.timeout !== undefined && (typeof spec.timeout !== 'string' || (parseDuration(spec.timeout) ?? 0) <= 0)) {
     return reject('spec.timeout', `spec.timeout "${spec.timeout}" is not a positive duration; write e.g. 90s, 5m or 1h30m`);
@@ -36,7 +35,7 @@ export function validateSpec(p: DatabaseProfile, ops: OpsRequest): Admission {
   if (spec.maxRetries !== undefined && (!Number.isInteger(spec.maxRetries) || spec.maxRetries < 0)) {
     return reject('spec.maxRetries', `spec.maxRetries ${spec.maxRetries} is invalid; use a whole number >= 0`);
   }
-  return validateTLS(p, spec.tls);
+  return spec.type === 'Reconfigure' ? validateProxySQLConfiguration(spec.configuration) : validateTLS(p, spec.tls);
 }
 
 /** Checks against the target database, which must exist. */

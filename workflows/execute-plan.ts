@@ -6,7 +6,7 @@ import type { Activities } from '../activities/index.ts';
 import type { IssuedCertificate } from '../activities/certificates.ts';
 import type { Replacement } from '../activities/pods.ts';
 import type { DatabaseRef, OpsRequestRef } from '../activities/refs.ts';
-import type { Plan, Step, StepKind, StepOf, UndoStep } from '../model/plan.ts';
+import type { Plan, ProxySQLPart, Step, StepKind, StepOf, UndoStep } from '../model/plan.ts';
 import type { Progress } from './progress.ts';
 import type { Compensations } from './saga.ts';
 import type { StepRunner } from './steps.ts';
@@ -75,8 +75,25 @@ export class PlanExecution {
     updateDatabase: (s) =>
       this.steps.run(s, () => this.steps.call('updateDatabaseSpec', `update the spec of ${this.db.name}`, this.db, s.patch), () => `${this.db.kind} ${this.db.name}: ${Object.keys(s.patch).map((f) => `spec.${f}`).join(', ')} updated`),
     restartPods: (s) => this.restartPods(s),
+    reloadTLS: async (s) => {
+      for (const { pod, role } of s.pods) {
+        this.progress.set(`Reload ${pod}`, 'pending', role);
+      }
+      for (const { pod, role } of s.pods) {
+        await this.steps.run({ condition: `ReloadTLS--${pod}`, label: `Reload ${pod}` }, () => this.steps.call('reloadTLS', `reload the certificates of ${pod}`, this.db, pod, s.how, s.verify), (m) => m);
+        this.progress.set(`Reload ${pod}`, 'done', role);
+      }
+      this.steps.mark(s, `every pod serves its new certificate, none restarted: ${s.pods.map((p) => p.pod).join(', ')}`);
+    },
     deleteCertificates: (s) =>
       this.steps.run(s, () => this.steps.call('deleteCertificates', 'delete the certificates', this.db.namespace, s.certificates), (gone) => `deleted ${gone.join(', ')} and their Secrets`),
+    configureProxySQL: (s) => this.steps.run(s, () => this.steps.call('configureProxySQL', s.label.toLowerCase(), this.db, s.pod, s.part), (done) => done),
+    revertProxySQL: (s) => this.steps.run(s, () => this.steps.call('revertProxySQL', s.label.toLowerCase(), this.db, s.pod, s.table), () => `${s.pod}: put back from disk`),
+    saveProxySQL: (s) => {
+      // From here on the change stays: what is saved to disk is what a restarted pod loads.
+      this.saga.commit();
+      return this.steps.run(s, () => this.steps.call('saveProxySQL', 'save to disk', this.db, s.pods, s.tables), (pods) => `saved to disk on ${pods.join(', ')}`);
+    },
   };
 
   /** Re-issue where asked (from revisions recorded first, so a retried trigger never issues twice), then wait for cert-manager. */
@@ -97,6 +114,7 @@ export class PlanExecution {
 
   /** One pod at a time, chosen again before each; after the first eviction there is no going back. */
   private async restartPods(s: StepOf<'restartPods'>): Promise<void> {
+    if (s.note) this.steps.mark({ condition: 'InPlaceRotation', label: 'Rotate in place' }, s.note, 'False');
     for (const p of s.expected) this.progress.set(`Restart ${p.pod}`, 'pending', p.role);
     const restarted: string[] = [];
     for (;;) {
@@ -106,6 +124,8 @@ export class PlanExecution {
       const line = `Restart ${pod}`;
       this.progress.set(line, 'running', next.role);
       this.steps.mark({ condition: `GetPod--${pod}`, label: `Choose ${pod}` }, `${pod} (${next.why}) is next`);
+      // Only when there is something to do: an await more or less moves when a queued status write is sent.
+      if (s.adminBefore) await this.admin(pod, s.adminBefore, 'before its restart');
       await this.steps.run({ condition: `EvictPod--${pod}`, label: `Evict ${pod}` }, () => this.steps.call('evictPod', `evict ${pod}`, this.db.namespace, pod, next.uid), (e) => `${e.pod}: ${e.outcome}`);
       this.saga.commit();
       restarted.push(pod);
@@ -115,10 +135,28 @@ export class PlanExecution {
         (r) => `${r.pod} is Ready (new uid ${r.uid})`,
       );
       this.outcome.restarts.push({ ...back, previousUid: next.uid });
+      if (s.adminAfter) await this.admin(pod, s.adminAfter, 'after its restart');
+      const check = s.verify;
+      if (check) await this.steps.run({ condition: `VerifyTLS--${pod}`, label: `Check what ${pod} serves` }, () => this.steps.call('verifyServing', `check what ${pod} serves`, this.db, pod, check), (m) => m);
       this.progress.set(line, 'done', next.role);
     }
     const pods = this.outcome.restarts.map((r) => r.pod);
     this.steps.mark(s, pods.length ? `${pods.length} pods restarted one at a time: ${pods.join(', ')}` : 'every pod already ran the new configuration');
+  }
+
+  /** Admin changes on one pod around its restart (ProxySQL's TLS switch), each saved to disk at once. */
+  private async admin(pod: string, parts: ProxySQLPart[], when: string): Promise<void> {
+    for (const part of parts) {
+      await this.steps.run(
+        { condition: `AdminChange--${pod}`, label: `Set ${'values' in part ? Object.keys(part.values).join(', ') : part.table} on ${pod} ${when}` },
+        async () => {
+          const done = await this.steps.call('configureProxySQL', `change ${part.table} of ${pod}`, this.db, pod, part);
+          await this.steps.call('saveProxySQL', `save ${part.table} of ${pod}`, this.db, [pod], [part.table]);
+          return done;
+        },
+        (m) => `${m}, saved`,
+      );
+    }
   }
 
   /** The undo steps: the same activities, retried until they land. */
@@ -135,6 +173,8 @@ export class PlanExecution {
         return undoing.updateRenderedConfig.executeWithOptions(labelled(`put Secret ${step.secretName} back`), [db, step.secretName, step.tls]);
       case 'updateDatabase':
         return undoing.updateDatabaseSpec.executeWithOptions(labelled(`put the spec of ${db.name} back`), [db, step.patch]);
+      case 'revertProxySQL':
+        return undoing.revertProxySQL.executeWithOptions(labelled(step.label.toLowerCase()), [db, step.pod, step.table]);
     }
   }
 }

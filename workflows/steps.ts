@@ -45,7 +45,7 @@ const isStartToCloseTimeout = (err: unknown) =>
 const heartbeatTimeoutMs = 30_000;
 
 /** The activities that wait, watching, and heartbeat while they do: only they get a heartbeat timeout. */
-const heartbeating = new Set<keyof Activities>(['waitDatabaseReady', 'awaitCertificates', 'nextPodToRestart', 'evictPod', 'waitPodReplaced']);
+const heartbeating = new Set<keyof Activities>(['waitDatabaseReady', 'awaitCertificates', 'nextPodToRestart', 'evictPod', 'waitPodReplaced', 'reloadTLS']);
 
 export class StepRunner {
   private readonly options: ActivityOptions;
@@ -82,9 +82,9 @@ export class StepRunner {
   }
 
   /** Records a step that has no work of its own: its outcome is what the steps before it did. */
-  mark(step: StepBase, message: string): void {
+  mark(step: StepBase, message: string, status: 'True' | 'False' = 'True'): void {
     this.progress.set(step.label, 'done', message);
-    this.record(this.stepUpdate(step, { type: step.condition, status: 'True', reason: step.condition, message }));
+    this.record(this.stepUpdate(step, { type: step.condition, status, reason: step.condition, message }));
   }
 
   /** A status write of one step's condition, with when it happened and the step's run so far (for `opsflow history`). */

@@ -66,6 +66,18 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
   await waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) =>
     conditionOf(c, 'Issuing')?.status === 'True' ? true : undefined,
   );
+  // The step is in flight once every re-issue was triggered and the wait for issuance (which heartbeats, so
+  // another worker takes it over soon) has begun. Killed while a trigger is still being reported, that
+  // trigger would only be retried after its 30 s start-to-close limit, the whole step's time: on a loaded
+  // machine (real servers behind the pods) that is where the kill used to land.
+  const workflow = opsflow.client.workflow.getHandle(opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'rotate-killed' }, (await get(res.mysqlOps, ns, 'rotate-killed')).metadata.uid));
+  for (const deadline = Date.now() + 30_000; ; await sleep(50)) {
+    const events = (await workflow.fetchHistory()).events ?? [];
+    const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType?.name]));
+    const completed = events.filter((e) => scheduled.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) === 'triggerReissue').length;
+    if (completed === certificates.length) break;
+    assert.ok(Date.now() < deadline, `the re-issues were triggered (${completed} of ${certificates.length})`);
+  }
   workers[0].kill('SIGKILL');
   workers.push(await spawnWorker(opsflow.temporal.taskQueue));
   await releaseIssuance(ns);

@@ -20,7 +20,9 @@ function apply(input: PodRoleInput[]): Record<string, string | undefined> {
 describe('roleChanges', () => {
   const cases: [string, PodRoleInput[], Record<string, string | undefined>][] = [
     ['first election: lowest-ordinal Ready pod', pods('my-0:R', 'my-1:R', 'my-2:R'), { 'my-0': 'primary', 'my-1': 'standby', 'my-2': 'standby' }],
-    ['first election skips pods not Ready', pods('my-0:-', 'my-1:R', 'my-2:-'), { 'my-0': 'standby', 'my-1': 'primary', 'my-2': 'standby' }],
+    ['first election: the group waits for its lowest-ordinal pod to bootstrap it', pods('my-0:-', 'my-1:R', 'my-2:-'), { 'my-0': undefined, 'my-1': undefined, 'my-2': undefined }],
+    ['first election once the lowest-ordinal pod is Ready, the others not yet', pods('my-0:R', 'my-1:-', 'my-2:R'), { 'my-0': 'primary', 'my-1': 'standby', 'my-2': 'standby' }],
+    ['a formed group whose roles were lost elects among the Ready pods', pods('my-0:-', 'my-1:R', 'my-2:-:standby'), { 'my-0': 'standby', 'my-1': 'primary', 'my-2': 'standby' }],
     ['nothing Ready: no primary, new pods wait without a role', pods('my-0:-', 'my-1:-'), { 'my-0': undefined, 'my-1': undefined }],
     ['a Ready primary keeps its role', pods('my-0:R:standby', 'my-1:R:primary', 'my-2:R:standby'), { 'my-0': 'standby', 'my-1': 'primary', 'my-2': 'standby' }],
     ['primary gone: lowest Ready standby promoted', pods('my-1:R:standby', 'my-2:R:standby'), { 'my-1': 'primary', 'my-2': 'standby' }],
@@ -53,7 +55,9 @@ describe('roleChanges', () => {
       const live = input.filter((p) => !p.terminating);
       const after = apply(input);
       const primaries = live.filter((p) => after[p.name] === 'primary');
-      const expected = live.some((p) => p.ready) ? 1 : 0;
+      // A group that never formed waits for its lowest-ordinal pod.
+      const formed = live.some((p) => p.role);
+      const expected = live.some((p) => p.ready) && (formed || live[0].ready) ? 1 : 0;
       assert.equal(primaries.length, expected, JSON.stringify(input));
       assert.ok(primaries.every((p) => p.ready), JSON.stringify(input));
     }

@@ -170,4 +170,25 @@ describe('the stand-in process', () => {
       await r.stop();
     }
   });
+
+  test('started again without --frontend-certs once the mounted Secret is gone (TLS removed): the dangling links count as no files, and it generates its own', async () => {
+    const { dir, config } = await setup('have_ssl=true');
+    const secret = join(dir, 'frontend-server');
+    mkdirSync(secret);
+    const pair = certificate(dir, 'mounted');
+    for (const [from, to] of [[pair.cert, 'ca.crt'], [pair.cert, 'tls.crt'], [pair.key, 'tls.key']] as const) writeFileSync(join(secret, to), readFileSync(from));
+    const first = await runStandIn(['-f', '-c', config, '--frontend-certs', secret]);
+    assert.ok(isRunning(first), 'started with the mounted certificates');
+    await first.stop();
+    rmSync(secret, { recursive: true });
+    const again = await runStandIn(['-f', '-c', config]);
+    assert.ok(isRunning(again), `started again: ${isRunning(again) ? '' : again.log}`);
+    try {
+      assert.match(again.log(), /No SSL keys\/certificates found in datadir/);
+      assert.equal(lstatSync(join(dir, 'proxysql-cert.pem')).isSymbolicLink(), false, 'a file of its own replaced the link');
+      assert.match(new X509Certificate(readFileSync(join(dir, 'proxysql-cert.pem'))).subject, /ProxySQL_Auto_Generated_Server_Certificate/);
+    } finally {
+      await again.stop();
+    }
+  });
 });

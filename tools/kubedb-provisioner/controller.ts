@@ -16,18 +16,15 @@ import {
 import type { Logger } from '../../platform/logger.ts';
 import { KeyedQueue } from '../../platform/keyed-queue.ts';
 import { observe, type Observation } from '../../platform/watch.ts';
-import {
-  databaseApiVersion,
-  databaseKinds,
-  podSelectorLabels,
-  profiles,
-  roleLabel,
-  type DatabaseKind,
-  type DatabaseProfile,
-} from '../../model/profiles.ts';
+import { databaseApiVersion, podSelectorLabels, roleLabel, type DatabaseProfile } from '../../model/profiles.ts';
 import { tlsLayout, tlsSecretNames } from '../../model/tls-layout.ts';
 import type { Condition, Database } from '../../model/types.ts';
+import { authSecretName, desiredAuthSecret } from './auth-secret.ts';
+import { provisioned as profiles, provisionedKinds as databaseKinds, type ProvisionedKind as DatabaseKind } from './kinds.ts';
 import { desiredStatus, type DatabaseStatus } from './phase.ts';
+import { backendUserHashes } from './backend-users.ts';
+import { declarativeOf, desiredProxySQLConfig, type ProxySQLInputs } from './proxysql-config.ts';
+import { serverNeeds } from './server-needs.ts';
 import { desiredConfigSecret } from './rendered-config.ts';
 import { podOrdinal, roleChanges } from './roles.ts';
 import {
@@ -148,12 +145,28 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
     let waitingFor: string | undefined;
     const missingSecrets = tlsSecretNames(tlsLayout(p, db)).filter((s) => !view.secrets.has(`${namespace}/${s}`));
     const secretsText = `certificate Secrets ${missingSecrets.join(', ')}`;
+    // What the server needs before its pods can start: its auth Secret, ProxySQL's rendered configuration.
+    const auth = desiredAuthSecret(p, db);
+    const authNow = auth && view.secrets.get(`${namespace}/${auth.metadata!.name}`);
+    if (auth && !authNow) writes.push(() => createSecret(key, auth));
+    const inputs = kind === 'ProxySQL' && authNow ? await proxysqlInputs(db, authNow) : undefined;
+    const proxysqlConfig = inputs && desiredProxySQLConfig(p, db, inputs);
+    const proxysqlConfigNow = proxysqlConfig && view.secrets.get(`${namespace}/${proxysqlConfig.metadata!.name}`);
+    if (proxysqlConfig && !isDeepStrictEqual(proxysqlConfigNow?.data, proxysqlConfig.data)) writes.push(() => writeConfigSecret(key, proxysqlConfig, proxysqlConfigNow));
+    const serverNotReady = auth && !authNow
+      ? `the auth Secret ${auth.metadata!.name}`
+      : kind === 'ProxySQL' && !inputs
+        ? `the users of its backend MySQL (its primary Ready)`
+        : kind === 'ProxySQL' && !proxysqlConfigNow
+          ? `the configuration Secret of ${name}`
+          : undefined;
     const current = view.statefulSets.get(`${namespace}/${name}`);
     if (!current) {
       const node = simulatedNode();
       if (missingSecrets.length) waitingFor = `${secretsText} before creating the StatefulSet`;
+      else if (serverNotReady) waitingFor = `${serverNotReady} before creating the StatefulSet`;
       else if (!node) waitingFor = `a simulated node (a Node annotated ${simulatedNodeAnnotation}=fake)`;
-      else writes.push(() => createStatefulSet(key, desiredStatefulSet(p, db, node)));
+      else writes.push(() => createStatefulSet(key, desiredStatefulSet(p, db, node, serverNeeds(p, db, kind === 'Pgpool' ? backendAuth(db) : undefined))));
     } else {
       if (missingSecrets.length) waitingFor = `${secretsText} before updating the StatefulSet`;
       const patch = statefulSetPatch(p, db, current, !missingSecrets.length);
@@ -174,6 +187,43 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
       for (const write of writes) if (!(await write())) return;
     }
     await writeStatus(key, p, db, pods, waitingFor);
+  }
+
+  /**
+   * A ProxySQL's rendered configuration from its auth Secret, its declarative configuration and its backend
+   * MySQL (spec.backend), whose users' password hashes are read from its primary when the configuration names
+   * users or syncUsers asks for all of them (a backend not reachable yet is read again on its next change).
+   */
+  async function proxysqlInputs(db: Database, auth: V1Secret): Promise<ProxySQLInputs | undefined> {
+    const decode = (k: string) => Buffer.from(auth.data?.[k] ?? '', 'base64').toString('utf8');
+    const backendName = (db.spec?.backend as { name?: string } | undefined)?.name;
+    const backend = backendName ? view.databases.get('MySQL')?.get(`${db.metadata.namespace}/${backendName}`) : undefined;
+    const declarative = declarativeOf(db);
+    const syncUsers = db.spec?.syncUsers === true;
+    let backendUsers: Map<string, string> | undefined;
+    if (backend && (syncUsers || declarative.mysqlUsers?.length)) {
+      const primary = [...view.pods.values()].find((pod) => pod.metadata?.namespace === db.metadata.namespace && selects(profiles.MySQL, backendName!, pod) && pod.metadata?.labels?.[roleLabel] === 'primary' && isReady(pod));
+      const backendAuth = view.secrets.get(`${db.metadata.namespace}/${authSecretName(backend)}`);
+      // Without them the configuration would lose its users: leave it as it is until the backend answers (a
+      // primary that does not answer yet fails this reconcile, which is tried again after a back-off).
+      if (!primary || !backendAuth) return undefined;
+      backendUsers = await backendUserHashes(primary, backendAuth);
+    }
+    return {
+      cluster: { username: decode('username'), password: decode('password') },
+      ...(backend ? { backend: { profile: profiles.MySQL, db: backend } } : {}),
+      declarative,
+      syncUsers,
+      ...(backendUsers ? { backendUsers } : {}),
+    };
+  }
+
+  /** The auth Secret of a Pgpool's Postgres (spec.postgresRef), when it is in the Pgpool's namespace. */
+  function backendAuth(db: Database): string | undefined {
+    const ref = (db.spec?.postgresRef ?? {}) as { name?: string; namespace?: string };
+    if (!ref.name || (ref.namespace && ref.namespace !== db.metadata.namespace)) return undefined;
+    const pg = view.databases.get('Postgres')?.get(`${db.metadata.namespace}/${ref.name}`);
+    return pg ? authSecretName(pg) : `${ref.name}-auth`;
   }
 
   function selects(p: DatabaseProfile, db: string, pod: V1Pod): boolean {
@@ -266,6 +316,18 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
     }
   }
 
+  /** Creates a Secret that must exist (never rewritten: an auth Secret keeps the password it was made with). */
+  async function createSecret(key: string, body: V1Secret): Promise<boolean> {
+    try {
+      await kube.core.createNamespacedSecret({ namespace: body.metadata!.namespace!, body });
+      log.info({ db: key, secret: body.metadata!.name }, 'created auth Secret');
+    } catch (err) {
+      if (namespaceTerminating(err)) return false;
+      if (!isConflict(err)) throw err;
+    }
+    return true;
+  }
+
   async function createService(key: string, body: V1Service): Promise<boolean> {
     try {
       await kube.core.createNamespacedService({ namespace: body.metadata!.namespace!, body });
@@ -344,7 +406,17 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
   const views: Promise<void>[] = databaseKinds.map((kind) =>
     watch<Database & KubernetesObject>(`${kind} databases`, databases(profiles[kind]), {}, (o) => {
       view.databases.set(kind, o.objects);
-      if (o.object) enqueue(dbKey(profiles[kind], o.object.metadata.namespace!, o.object.metadata.name!));
+      if (o.object) {
+        enqueue(dbKey(profiles[kind], o.object.metadata.namespace!, o.object.metadata.name!));
+        // A ProxySQL's configuration names its backend MySQL's pods.
+        if (kind === 'MySQL') {
+          for (const proxy of view.databases.get('ProxySQL')?.values() ?? []) {
+            if (proxy.metadata.namespace === o.object.metadata.namespace && (proxy.spec?.backend as { name?: string } | undefined)?.name === o.object.metadata.name) {
+              enqueue(dbKey(profiles.ProxySQL, proxy.metadata.namespace!, proxy.metadata.name!));
+            }
+          }
+        }
+      }
     }),
   );
   views.push(
@@ -355,10 +427,12 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
       view.secrets = o.objects;
       const secret = o.object?.metadata;
       if (!secret) return;
-      // A certificate Secret appearing (or going) concerns the TLS databases of its namespace that mount it.
+      // A certificate Secret appearing (or going) concerns the TLS databases of its namespace that mount it;
+      // an auth Secret, its database (a ProxySQL's configuration is rendered from it).
       for (const [kind, dbs] of view.databases) {
         for (const db of dbs.values()) {
-          if (db.metadata.namespace === secret.namespace && tlsSecretNames(tlsLayout(profiles[kind], db)).includes(secret.name!)) {
+          if (db.metadata.namespace !== secret.namespace) continue;
+          if (tlsSecretNames(tlsLayout(profiles[kind], db)).includes(secret.name!) || authSecretName(db) === secret.name) {
             enqueue(dbKey(profiles[kind], secret.namespace!, db.metadata.name!));
           }
         }

@@ -2,6 +2,9 @@
 // others are standbys. A Ready primary keeps its role; when there is none, the lowest-ordinal Ready standby is
 // promoted (a fresh pod, without a role, only when no standby is Ready). A pod that is not the primary is a
 // standby: a demoted or returning primary too. A new pod gets no role while there is no primary to follow.
+// A group that never formed (no pod has a role yet) is bootstrapped by its lowest-ordinal pod, as the
+// coordinator bootstraps group replication on pod 0: it becomes the primary once Ready, and the others wait
+// for it — whichever server happens to start first does not decide.
 
 export type Role = 'primary' | 'standby';
 
@@ -26,8 +29,9 @@ export const podOrdinal = (name: string): number => Number(/-(\d+)$/.exec(name)?
 export function roleChanges(pods: PodRoleInput[]): RoleChange[] {
   const live = pods.filter((p) => !p.terminating).sort((a, b) => a.ordinal - b.ordinal);
   const ready = live.filter((p) => p.ready);
+  const formed = live.some((p) => p.role);
   const primary =
-    ready.find((p) => p.role === 'primary') ?? ready.find((p) => p.role === 'standby') ?? ready[0];
+    ready.find((p) => p.role === 'primary') ?? ready.find((p) => p.role === 'standby') ?? (formed ? ready[0] : live[0]?.ready ? live[0] : undefined);
   const changes: RoleChange[] = [];
   for (const pod of live) {
     const to: Role | undefined = pod === primary ? 'primary' : pod.role || primary ? 'standby' : undefined;

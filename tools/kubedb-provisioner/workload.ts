@@ -5,6 +5,7 @@ import type { V1Container, V1OwnerReference, V1PodTemplateSpec, V1Service, V1Sta
 import { podSelectorLabels, roleLabel, type DatabaseProfile } from '../../model/profiles.ts';
 import { tlsLayout, tlsShape, withTLS } from '../../model/tls-layout.ts';
 import type { Database } from '../../model/types.ts';
+import type { ServerNeeds } from './server-needs.ts';
 
 export const governingServiceName = (db: string) => `${db}-pods`;
 export const standbyServiceName = (db: string) => `${db}-standby`;
@@ -23,9 +24,12 @@ export function ownerReference(p: DatabaseProfile, db: Database): V1OwnerReferen
   };
 }
 
-export function desiredStatefulSet(p: DatabaseProfile, db: Database, nodeName: string): V1StatefulSet {
+/** `needs`: what the kind's server needs besides TLS (its credentials, its configuration; server-needs.ts). */
+export function desiredStatefulSet(p: DatabaseProfile, db: Database, nodeName: string, needs: ServerNeeds = { env: [], volumes: [], mounts: [] }): V1StatefulSet {
   const name = db.metadata.name!;
   const labels = podSelectorLabels(p, name);
+  const mounts = [...(p.renderedConfig ? [{ name: p.renderedConfig.volume, mountPath: p.renderedConfig.mountPath }] : []), ...needs.mounts];
+  const volumes = [...(p.renderedConfig ? [{ name: p.renderedConfig.volume, secret: { secretName: p.renderedConfig.secretName(name) } }] : []), ...needs.volumes];
   const template: V1PodTemplateSpec = {
     metadata: { labels },
     spec: {
@@ -37,10 +41,11 @@ export function desiredStatefulSet(p: DatabaseProfile, db: Database, nodeName: s
           name: p.container.name,
           image: `kubedb/${p.kind.toLowerCase()}:${db.spec?.version ?? 'latest'}`,
           ports: [{ name: 'db', containerPort: p.container.port }],
-          ...(p.renderedConfig ? { volumeMounts: [{ name: p.renderedConfig.volume, mountPath: p.renderedConfig.mountPath }] } : {}),
+          ...(needs.env.length ? { env: needs.env } : {}),
+          ...(mounts.length ? { volumeMounts: mounts } : {}),
         },
       ],
-      ...(p.renderedConfig ? { volumes: [{ name: p.renderedConfig.volume, secret: { secretName: p.renderedConfig.secretName(name) } }] } : {}),
+      ...(volumes.length ? { volumes } : {}),
     },
   };
   return {

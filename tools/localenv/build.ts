@@ -65,11 +65,11 @@ async function moduleDir(component: string, modulePath: string): Promise<string>
   return JSON.parse(out).Dir as string;
 }
 
-/** kwok's stage config, made from the stage files in kwok's module (downloaded by its build). */
-export async function writeKwokStages(file: string): Promise<void> {
+/** kwok's stage config, made from the stage files in kwok's module (downloaded by its build), and `extra` stages. */
+export async function writeKwokStages(file: string, extra: string[] = []): Promise<void> {
   const dir = await moduleDir('kwok', 'sigs.k8s.io/kwok');
   const docs = await Promise.all(kwokStages.map((f) => readFile(join(dir, f), 'utf8')));
-  await writeFile(file, docs.map((d) => d.trim()).join('\n---\n') + '\n');
+  await writeFile(file, [...docs, ...extra].map((d) => d.trim()).join('\n---\n') + '\n');
 }
 
 /** cert-manager's own CRD files, in its module (read-only in the module cache; applied as they are). */

@@ -10,6 +10,7 @@ import { freePort } from './ports.ts';
 import { until } from './probe.ts';
 import { isAlive, startDetached, stopProcess } from './process.ts';
 import { services, type Context, type Ports, type Service } from './services.ts';
+import { podRuntimeStages, podRuntimeStatus, stopPodServers } from '../pod-runtime/localenv.ts';
 
 interface State {
   ports: Ports;
@@ -145,7 +146,7 @@ export async function up(log: (line: string) => void = console.log): Promise<voi
   await writeFile(stateFile, JSON.stringify(state, null, 2));
   const pki = await ensurePki(join(stateDir, 'pki'));
   const c = context(state, pki);
-  await writeKwokStages(join(stateDir, 'kwok-stages.yaml'));
+  await writeKwokStages(join(stateDir, 'kwok-stages.yaml'), await podRuntimeStages(stateDir, log));
   await writeFile(c.kubeconfig, kubeconfigYaml(c, await readFile(pki.ca, 'utf8'), await readFile(pki.adminCert, 'utf8'), await readFile(pki.adminKey, 'utf8')), { mode: 0o600 });
   const stages = [...new Set(services.map((s) => s.stage))].sort();
   for (const stage of stages) {
@@ -176,6 +177,7 @@ export async function down(log: (line: string) => void = console.log): Promise<v
   if (state) {
     // Every process the environment recorded, newest first: also those of services an older version had.
     for (const pid of Object.values(state.pids).reverse()) await stopProcess(pid);
+    stopPodServers(stateDir);
   }
   await rm(stateDir, { recursive: true, force: true });
   log(state ? 'local environment stopped and its state removed' : 'local environment was not running');
@@ -196,6 +198,7 @@ export async function status(log: (line: string) => void = console.log): Promise
     log(`${ready ? 'ready  ' : 'DOWN   '} ${s.name.padEnd(24)} pid ${String(pid ?? '-').padEnd(8)} log ${join(logDir, `${s.name}.log`)}`);
   }
   log(`Temporal: 127.0.0.1:${state.ports.temporal}  Web UI: http://127.0.0.1:${state.ports.temporalUI}  Kubernetes API: https://127.0.0.1:${state.ports.apiserver}`);
+  log(podRuntimeStatus(stateDir));
   log(`settings: ${envFile}`);
   return allReady;
 }

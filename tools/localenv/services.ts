@@ -155,7 +155,8 @@ export const services: Service[] = [
       `--config=${join(stateDir, 'kwok-stages.yaml')}`,
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-      '--cidr=10.244.0.0/16',
+      // Pod IPs on loopback: each pod's server binds its own 127.42.x.y (tools/pod-runtime).
+      '--cidr=127.42.0.0/16',
       '--node-lease-duration-seconds=0',
       `--server-address=${loopback}:${ports.kwok}`,
     ],

@@ -2,6 +2,7 @@
 // delete it for good — with its UID as precondition, so that a replacement created under the same name
 // (a StatefulSet's next incarnation) is never deleted by mistake (the kubelet's rule since kubernetes#25224).
 // kwok v0.8.0's own pod-delete stage deletes by name only and, firing twice, can hit the replacement.
+// Pods the pod runtime runs are left to it (`leaveTo`): it deletes them itself once their servers stopped.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { apiMessage, isConflict, isNotFound, pods, type Kube } from '../../platform/kube.ts';
@@ -9,13 +10,18 @@ import { observe } from '../../platform/watch.ts';
 
 const simulatedNodeAnnotation = 'kwok.x-k8s.io/node';
 
-export async function runPodFinalizer(kube: Kube, signal: AbortSignal, log: Logger): Promise<void> {
+export interface PodFinalizerOptions {
+  /** Pods another kubelet stand-in finishes (the pod runtime's). */
+  leaveTo?: (pod: V1Pod) => boolean;
+}
+
+export async function runPodFinalizer(kube: Kube, signal: AbortSignal, log: Logger, options: PodFinalizerOptions = {}): Promise<void> {
   const simulated = new Set<string>();
   const inFlight = new Set<string>();
   let current = new Map<string, V1Pod>();
   const finalizeTerminating = (list: Iterable<V1Pod>) => {
     for (const pod of list) {
-      if (pod.metadata?.deletionTimestamp && simulated.has(pod.spec?.nodeName ?? '')) void finalize(pod);
+      if (pod.metadata?.deletionTimestamp && simulated.has(pod.spec?.nodeName ?? '') && !options.leaveTo?.(pod)) void finalize(pod);
     }
   };
 

@@ -11,7 +11,7 @@
 // what client certificates would be checked against (ProxySQL requests one and accepts any).
 import 'reflect-metadata';
 import { X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
-import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import * as x509 from '@peculiar/x509';
@@ -125,6 +125,9 @@ async function generate(datadir: string): Promise<void> {
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
   const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join('\n')}\n-----END PRIVATE KEY-----\n`;
+  // A link left by --frontend-certs whose target is gone (TLS removed from the pod) counts as absent; the
+  // generated file takes its place instead of being written through it.
+  for (const name of Object.values(tlsFileNames)) rmSync(join(datadir, name), { force: true });
   writeFileSync(join(datadir, tlsFileNames.key), keyPem, { mode: 0o600 });
   writeFileSync(join(datadir, tlsFileNames.ca), `${ca.toString('pem')}\n`);
   writeFileSync(join(datadir, tlsFileNames.cert), `${server.toString('pem')}\n`);
