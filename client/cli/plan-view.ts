@@ -2,12 +2,19 @@
 // and undo, then what it would change against what is there now (Certificates field by field, the pod template,
 // the configuration, the database spec), the restart order with each pod's role, and the pre-flight checks.
 import { certificateDiff, configDiff, specDiff, templateAfter, templateDiff } from '../../model/plan-diff.ts';
-import type { Plan, StepOf } from '../../model/plan.ts';
+import type { Plan, ProxySQLPart, ServingCheck, StepOf } from '../../model/plan.ts';
 import type { PlanFacts } from '../../model/planner.ts';
 import type { DatabaseProfile } from '../../model/profiles.ts';
 import { table } from './format.ts';
 
 const indent = (lines: string[], by = '    ') => lines.map((l) => `${by}${l}`);
+
+const partText = (part: ProxySQLPart) =>
+  'values' in part
+    ? `${part.table} ${Object.entries(part.values).map(([k, v]) => `${k}=${v}`).join(', ')}`
+    : `${part.table} ${part.reqType} ${part.rows.length} row${part.rows.length === 1 ? '' : 's'} (${part.rows.map((r) => JSON.stringify(r)).join(', ')})`;
+
+const servingText = (c: ServingCheck) => `port ${c.port} (${c.protocol}) ${c.secretName ? `serves the certificate of Secret ${c.secretName}, chained to its ca.crt` : 'serves without TLS'}`;
 
 export function renderPlan(p: DatabaseProfile, facts: PlanFacts, plan: Plan): string {
   const db = `${plan.database.kind} ${plan.database.namespace}/${plan.database.name}`;
@@ -63,6 +70,20 @@ export function renderPlan(p: DatabaseProfile, facts: PlanFacts, plan: Plan): st
     if (!step.expected.length) out.push('  (no pod needs a restart)');
     step.expected.forEach((pod, i) => out.push(`  ${i + 1}. ${pod.pod}${pod.role ? `  ${pod.role}` : ''}`));
     out.push(`  A pod restarts when it is not on the workload's newest template${step.certificates ? ', or was created before the certificates it mounts were issued' : ''}.`);
+    for (const part of step.adminBefore ?? []) out.push(`  Before its restart, on each pod: ${partText(part)}, saved to disk.`);
+    for (const part of step.adminAfter ?? []) out.push(`  Once it is back, on each pod: ${partText(part)}, saved to disk.`);
+    if (step.verify) out.push(`  Each pod back is checked by connecting to it: ${servingText(step.verify)}.`);
+    if (step.note) out.push(`  Restarts although an in-place rotation was asked for: ${step.note} (condition InPlaceRotation False).`);
+  }
+  for (const step of of('reloadTLS')) {
+    out.push('', `Rotation in place (${step.how === 'mysql' ? "MariaDB's FLUSH SSL, MySQL's ALTER INSTANCE RELOAD TLS" : 'PROXYSQL RELOAD TLS'}), no pod restarted; each pod once its mounted files hold the new certificate:`);
+    step.pods.forEach((pod, i) => out.push(`  ${i + 1}. ${pod.pod}${pod.role ? `  ${pod.role}` : ''}`));
+    out.push(`  Each pod is then checked by connecting to it: ${servingText(step.verify)}.`);
+  }
+  const admin = plan.steps.map((s) => s.step).filter((s) => s.kind === 'configureProxySQL' || s.kind === 'saveProxySQL');
+  if (admin.length) {
+    out.push('', "ProxySQL's admin interface, pod by pod (loaded to runtime and read back; a pod that refuses is put back from disk, and so are those before it):");
+    for (const step of admin) out.push(step.kind === 'configureProxySQL' ? `  ${step.pod}: ${partText(step.part)}` : `  then saved to disk on ${step.pods.join(', ')}: from here on the change stays`);
   }
 
   for (const step of of('checkCertificates')) {

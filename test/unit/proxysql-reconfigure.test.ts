@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PlanFacts } from '../../model/planner.ts';
+import { renderPlan } from '../../client/cli/plan-view.ts';
 import { planRequest } from '../../model/planner.ts';
 import type { Plan } from '../../model/plan.ts';
 import { profiles } from '../../model/profiles.ts';
@@ -138,4 +139,23 @@ describe('planReconfigureProxySQL', () => {
       assert.match(got.message, words);
     });
   }
+});
+
+describe("opsflow plan's dry run of a ProxySQL Reconfigure", () => {
+  test('each pod and part in order, then the save, no restart and no password', () => {
+    const f = facts({ mysqlUsers: { users: [{ username: 'testA', active: 1 }], reqType: 'add' }, mysqlVariables: { max_stmts_per_connection: 19 } });
+    const text = renderPlan(profiles.ProxySQL, f, planOf(f));
+    const lines = text.split('\n');
+    const from = lines.findIndex((l) => l.startsWith("ProxySQL's admin interface, pod by pod"));
+    assert.deepEqual(lines.slice(from + 1, from + 8), [
+      '  proxy-server-0: mysqlUsers add 1 row ({"username":"testA","active":1})',
+      '  proxy-server-0: mysqlVariables max_stmts_per_connection=19',
+      '  proxy-server-1: mysqlUsers add 1 row ({"username":"testA","active":1})',
+      '  proxy-server-1: mysqlVariables max_stmts_per_connection=19',
+      '  proxy-server-2: mysqlUsers add 1 row ({"username":"testA","active":1})',
+      '  proxy-server-2: mysqlVariables max_stmts_per_connection=19',
+      '  then saved to disk on proxy-server-0, proxy-server-1, proxy-server-2: from here on the change stays',
+    ]);
+    assert.doesNotMatch(text, /Restart order|password/);
+  });
 });
