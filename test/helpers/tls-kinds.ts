@@ -15,6 +15,8 @@ export interface TLSKind {
   dir: string;
   db: string;
   container: string;
+  /** The port clients use. */
+  port: number;
   database: Res;
   opsRequest: Res;
   ops: { add: string; rotate: string; update: string; changeIssuer: string; remove: string };
@@ -40,6 +42,7 @@ export const tlsKinds: TLSKind[] = [
     dir: 'mysql',
     db: 'mysql',
     container: 'mysql',
+    port: 3306,
     database: kubedb('mysqls', 'MySQL'),
     opsRequest: ops('mysqlopsrequests', 'MySQLOpsRequest'),
     ops: { add: 'myops-add-tls', rotate: 'myops-rotate', update: 'myops-update-tls', changeIssuer: 'myops-change-issuer', remove: 'myops-remove' },
@@ -62,6 +65,7 @@ export const tlsKinds: TLSKind[] = [
     dir: 'perconaxtradb',
     db: 'sample-pxc',
     container: 'perconaxtradb',
+    port: 3306,
     database: kubedb('perconaxtradbs', 'PerconaXtraDB'),
     opsRequest: ops('perconaxtradbopsrequests', 'PerconaXtraDBOpsRequest'),
     ops: { add: 'pxops-add-tls', rotate: 'pxops-rotate-tls', update: 'pxops-update-tls', changeIssuer: 'pxops-change-issuer', remove: 'pxops-remove-tls' },
@@ -81,6 +85,7 @@ export const tlsKinds: TLSKind[] = [
     dir: 'proxysql',
     db: 'proxy-server',
     container: 'proxysql',
+    port: 6033,
     database: kubedb('proxysqls', 'ProxySQL'),
     opsRequest: ops('proxysqlopsrequests', 'ProxySQLOpsRequest'),
     ops: { add: 'recon-tls-add', rotate: 'recon-tls-rotate', update: 'recon-tls-update', changeIssuer: 'recon-tls-change-issuer', remove: 'recon-tls-remove' },
@@ -100,6 +105,7 @@ export const tlsKinds: TLSKind[] = [
     dir: 'pgpool',
     db: 'pgpool',
     container: 'pgpool',
+    port: 9999,
     database: kubedb('pgpools', 'Pgpool', 'v1alpha2'),
     opsRequest: ops('pgpoolopsrequests', 'PgpoolOpsRequest'),
     ops: { add: 'ppops-add-tls', rotate: 'ppops-rotate', update: 'ppops-update-tls', changeIssuer: 'ppops-change-issuer', remove: 'ppops-remove' },

@@ -8,9 +8,14 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { V1Pod, V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { pods as podCollection } from '../../platform/kube.ts';
+import { probeTLS } from '../../platform/tls-probe.ts';
 import { observe } from '../../platform/watch.ts';
+import { stateDir } from '../../tools/localenv/paths.ts';
+import { readMode } from '../../tools/pod-runtime/mode.ts';
 import { apply, conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForObject } from './cluster.ts';
 import { isPaused } from './fixtures.ts';
 import { startOpsflow, type Opsflow } from './opsflow.ts';
@@ -21,6 +26,7 @@ import type { TLSKind } from './tls-kinds.ts';
 const example = (k: TLSKind, file: string) => readFile(new URL(`../../deploy/examples/reconfigure-tls/${k.dir}/${file}`, import.meta.url), 'utf8');
 const x509 = (b64: string | undefined) => new X509Certificate(Buffer.from(b64 ?? '', 'base64'));
 const selector = (k: TLSKind) => `app.kubernetes.io/instance=${k.db}`;
+const realServers = readMode(stateDir)?.enabled === true;
 
 /** What a certificate Secret holds: the leaf and the CA it ships with. */
 async function secretCertificate(ns: string, name: string) {
@@ -148,9 +154,56 @@ export function walkThrough(k: TLSKind): void {
         assert.deepEqual(tlsOf(k, pod.spec), tls, `${pod.metadata!.name} runs the new template`);
         assert.equal(pod.metadata!.labels!['controller-revision-hash'], sts.status!.updateRevision, `${pod.metadata!.name} is on the StatefulSet's updateRevision`);
       }
+      await assertServed(tls.mounts.length > 0);
       const db = await get(k.database, ns, k.db);
       assert.equal(isPaused(db), false, 'the database is resumed');
       return db;
+    }
+
+    /** What each pod serves, read by handshake as a client reads it: the certificate its Secret holds, or no TLS. */
+    async function assertServed(on: boolean) {
+      if (!realServers) return;
+      const serial = on ? (await secretCertificate(ns, k.secrets.server)).leaf.serialNumber : undefined;
+      for (const pod of (await kube.core.listNamespacedPod({ namespace: ns, labelSelector: selector(k) })).items) {
+        const served = await probeTLS(pod.status!.podIP!, k.port, k.kind === 'Pgpool' ? 'postgres' : 'mysql');
+        if (on) assert.ok(served.tls && served.certificate.serialNumber === serial, `${pod.metadata!.name} serves serial ${serial}: ${served.tls ? served.certificate.serialNumber : served.detail}`);
+        else assert.equal(served.tls, false, `${pod.metadata!.name} serves without TLS`);
+      }
+    }
+
+    /** A plain-text login as the database's own user: refused while requireSSL is on (MariaDB answers 1045), accepted otherwise. */
+    async function assertPlainLogin(accepted: boolean) {
+      if (!realServers || (k.kind !== 'MySQL' && k.kind !== 'PerconaXtraDB')) return;
+      const auth = await kube.core.readNamespacedSecret({ namespace: ns, name: `${k.db}-auth` });
+      const [pod] = (await kube.core.listNamespacedPod({ namespace: ns, labelSelector: selector(k) })).items;
+      const login = { host: pod!.status!.podIP!, port: 3306, user: 'root', password: Buffer.from(auth.data!.password, 'base64').toString() };
+      if (accepted) await (await mysql.createConnection(login)).end();
+      else {
+        await assert.rejects(mysql.createConnection(login), /Access denied|secure transport/i, 'a plain-text login is refused');
+        await (await mysql.createConnection({ ...login, ssl: { ca: Buffer.from((await kube.core.readNamespacedSecret({ namespace: ns, name: k.secrets.server })).data!['ca.crt'], 'base64').toString(), rejectUnauthorized: false } })).end();
+      }
+    }
+
+    /** clientAuthMode cert: the client certificate (CN postgres) logs in through pgpool without a password. */
+    async function assertCertificateLogin() {
+      const [pod] = (await kube.core.listNamespacedPod({ namespace: ns, labelSelector: selector(k) })).items;
+      const client = await kube.core.readNamespacedSecret({ namespace: ns, name: k.secrets.client });
+      const text = (key: string) => Buffer.from(client.data![key], 'base64').toString();
+      for (const deadline = Date.now() + 20_000; ; ) {
+        const c = new pg.Client({ host: pod!.status!.podIP!, port: 9999, user: 'postgres', database: 'postgres', ssl: { ca: text('ca.crt'), cert: text('tls.crt'), key: text('tls.key'), rejectUnauthorized: false }, connectionTimeoutMillis: 5000 });
+        try {
+          await c.connect();
+          const { rows } = await c.query('SELECT current_user AS who');
+          assert.equal(rows[0].who, 'postgres', 'logged in as the certificate’s CN');
+          return;
+        } catch (err) {
+          // Right after a restart pgpool may not reach its backend yet.
+          if (Date.now() > deadline || !/backend 0 connection/.test((err as Error).message)) throw err;
+          await new Promise((r) => setTimeout(r, 300));
+        } finally {
+          await c.end().catch(() => {});
+        }
+      }
     }
 
     async function assertRenderedConfig(on: boolean) {
@@ -171,6 +224,8 @@ export function walkThrough(k: TLSKind): void {
       const db = await assertRestarts(r, expectedTLS(k, true, requireSSL));
       assert.equal(db.spec.tls.issuerRef.name, k.issuers.first.name);
       if (requireSSL) assert.equal(db.spec.requireSSL, true);
+      await assertPlainLogin(false);
+      if (k.kind === 'Pgpool' && realServers) await assertCertificateLogin();
       if (k.kind === 'Pgpool') assert.deepEqual([db.spec.sslMode, db.spec.clientAuthMode], ['require', 'cert']);
       current = await certificates(ns, k);
       for (const [alias, c] of current) {
@@ -277,6 +332,7 @@ export function walkThrough(k: TLSKind): void {
         await assert.rejects(kube.core.readNamespacedSecret({ namespace: ns, name: k.secrets[alias] }), /404|not found/i, `Secret of ${alias} deleted`);
       }
       await assertRenderedConfig(false);
+      await assertPlainLogin(true);
     });
   });
 }
