@@ -95,9 +95,12 @@ function watchOnce<T extends Watched>(
   return new Promise((resolve) => {
     let queue = Promise.resolve();
     let settled = false;
+    let unlisten = () => {};
     const finish = (end: WatchEnd) => {
       if (settled) return;
       settled = true;
+      // One listener per watch, gone with it: a long wait reconnects many times on the same signal.
+      unlisten();
       // Let callbacks already queued run before the caller decides what to do next.
       queue.then(() => resolve(end), (error) => resolve({ relist: true, error }));
     };
@@ -117,8 +120,11 @@ function watchOnce<T extends Watched>(
     new Watch(kube.config)
       .watch(path, { ...query, allowWatchBookmarks: true }, callback, done)
       .then((controller) => {
-        if (signal.aborted) controller.abort();
-        else signal.addEventListener('abort', () => controller.abort(), { once: true });
+        if (signal.aborted) return controller.abort();
+        if (settled) return;
+        const abort = () => controller.abort();
+        signal.addEventListener('abort', abort, { once: true });
+        unlisten = () => signal.removeEventListener('abort', abort);
       }, (err) => finish({ relist: true, error: err }));
   });
 }
