@@ -1,6 +1,8 @@
 // Long waits heartbeat, so a worker that dies mid-wait is noticed within the heartbeat timeout and so a
 // cancellation (a step's time limit, a cancel from Temporal Web) reaches the activity and stops its watch.
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { formatDuration } from '../model/duration.ts';
 
 export async function whileHeartbeating<T>(fn: (signal: AbortSignal) => Promise<T>, details?: () => unknown): Promise<T> {
   const ctx = Context.current();
@@ -11,5 +13,27 @@ export async function whileHeartbeating<T>(fn: (signal: AbortSignal) => Promise<
     return await fn(ctx.cancellationSignal);
   } finally {
     clearInterval(timer);
+  }
+}
+
+/** How long before its start-to-close limit a wait gives up by itself. */
+const marginMs = (limitMs: number) => Math.min(1000, limitMs / 10);
+
+/**
+ * Runs `wait` until shortly before this attempt's start-to-close limit (the step's spec.timeout), then stops it
+ * and fails for good with `why(limit)`: a wait that runs out says what it last saw, where the limit alone would
+ * only say that it ran out.
+ */
+export async function beforeTimeLimit<T>(signal: AbortSignal, wait: (signal: AbortSignal) => Promise<T>, why: (limit: string) => string): Promise<T> {
+  const limitMs = Context.current().info.startToCloseTimeoutMs;
+  const stop = new AbortController();
+  const cancel = () => stop.abort(signal.reason);
+  signal.addEventListener('abort', cancel, { once: true });
+  const timer = setTimeout(() => stop.abort(ApplicationFailure.nonRetryable(why(formatDuration(limitMs)), 'NotInTime')), limitMs - marginMs(limitMs));
+  try {
+    return await wait(stop.signal);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', cancel);
   }
 }

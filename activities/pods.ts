@@ -9,9 +9,23 @@ import { tlsShape } from '../model/tls-layout.ts';
 import { isNotFound, pods, statusCode, type Collection, type Kube } from '../platform/kube.ts';
 import { waitFor } from '../platform/watch.ts';
 import { asActivityFailure, kubeCall } from './failures.ts';
-import { whileHeartbeating } from './heartbeat.ts';
+import { beforeTimeLimit, whileHeartbeating } from './heartbeat.ts';
 import { readWorkload, type WorkloadFacts } from './facts.ts';
 import type { DatabaseRef } from './refs.ts';
+
+/** How a replacement pod stands, as `kubectl describe` would say it: phase, readiness, each container's wait or last exit. */
+export function podState(pod: V1Pod): string {
+  const containers = (pod.status?.containerStatuses ?? []).flatMap((c) => {
+    const waiting = c.state?.waiting;
+    const last = c.lastState?.terminated;
+    const parts = [
+      waiting ? `${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}` : '',
+      last ? `last exit code ${last.exitCode}${c.restartCount ? `, ${c.restartCount} restarts` : ''}` : '',
+    ].filter(Boolean);
+    return parts.length ? [`container ${c.name}: ${parts.join('; ')}`] : [];
+  });
+  return [`recreated (uid ${pod.metadata?.uid}), phase ${pod.status?.phase}, ${isReady(pod) ? 'Ready' : 'not Ready'}`, ...containers].join('; ');
+}
 
 /** The newest notBefore among the certificates `template` mounts: when what a pod would load now was issued. */
 async function newestCertificate(kube: Kube, p: DatabaseProfile, namespace: string, template: V1PodTemplateSpec): Promise<string | undefined> {
@@ -147,16 +161,21 @@ export function podActivities(kube: Kube) {
       let seen = 'not yet recreated';
       return whileHeartbeating(
         (signal) =>
-          waitFor<V1Pod, Replacement>(
-            kube,
-            pods(namespace),
-            { fieldSelector: `metadata.name=${pod}` },
-            ([current]) => {
-              if (!current || current.metadata?.uid === oldUid) return undefined;
-              seen = `recreated (uid ${current.metadata?.uid}), phase ${current.status?.phase}, ${isReady(current) ? 'Ready' : 'not Ready'}`;
-              return isReady(current) ? { pod, uid: current.metadata!.uid!, role: current.metadata?.labels?.[roleLabel] } : undefined;
-            },
+          beforeTimeLimit(
             signal,
+            (stop) =>
+              waitFor<V1Pod, Replacement>(
+                kube,
+                pods(namespace),
+                { fieldSelector: `metadata.name=${pod}` },
+                ([current]) => {
+                  if (!current || current.metadata?.uid === oldUid) return undefined;
+                  seen = podState(current);
+                  return isReady(current) ? { pod, uid: current.metadata!.uid!, role: current.metadata?.labels?.[roleLabel] } : undefined;
+                },
+                stop,
+              ),
+            (limit) => `${pod} was not Ready within ${limit} (spec.timeout): ${seen}`,
           ),
         () => ({ pod, seen }),
       );
