@@ -13,7 +13,9 @@ import { mergePatch, pods as podCollection } from '../../platform/kube.ts';
 import { waitFor } from '../../platform/watch.ts';
 import { apply, conditionOf, createNamespace, deleteNamespace, get, kube, waitForObject } from '../helpers/cluster.ts';
 import { isPaused } from '../helpers/fixtures.ts';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { startOpsflow, type Opsflow } from '../helpers/opsflow.ts';
+import { recordHistory } from '../helpers/record-history.ts';
 import { tlsKinds } from '../helpers/tls-kinds.ts';
 
 const proxy = tlsKinds.find((k) => k.kind === 'ProxySQL')!;
@@ -61,6 +63,8 @@ async function reconfigure(name: string, yaml: string) {
   assert.deepEqual(await uids(), before, `${name}: no pod restarted`);
   assert.equal(conditionOf(ops, 'DatabasePauseSucceeded'), undefined, `${name}: not paused`);
   assert.equal(isPaused(await get(proxy.database, ns, 'proxy-server')), false);
+  const kept = { 'add-user': 'proxysql-reconfigure-users', 'reconfigure-vars': 'proxysql-reconfigure-variables', 'add-midway': 'proxysql-reconfigure-refused-midway' }[name];
+  if (kept) await recordHistory(opsflow.client, opsRequestWorkflowId({ kind: 'ProxySQLOpsRequest', namespace: ns, name }, ops.metadata.uid), kept);
   return ops;
 }
 const runtimeUsers = (pod: string) => admin(pod, 'SELECT username, password, active, default_hostgroup, use_ssl FROM runtime_mysql_users ORDER BY username');

@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { probeTLS } from '../../platform/tls-probe.ts';
 import { apply, conditionOf, createNamespace, deleteNamespace, kube, res, waitForObject } from '../helpers/cluster.ts';
 import { startOpsflow, type Opsflow } from '../helpers/opsflow.ts';
+import { recordHistory } from '../helpers/record-history.ts';
 import { tlsKinds, type TLSKind } from '../helpers/tls-kinds.ts';
 
 let ns: string;
@@ -41,6 +43,7 @@ async function rotateInPlace(k: TLSKind) {
   await apply(ns, rotate);
   const ops = await done(k, `${k.ops.rotate}-in-place`);
   assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
+  await recordHistory(opsflow.client, opsRequestWorkflowId({ kind: k.opsRequest.kind as 'MySQLOpsRequest', namespace: ns, name: ops.metadata.name }, ops.metadata.uid), `${k.dir}-rotate-in-place`);
   const secret = await kube.core.readNamespacedSecret({ namespace: ns, name: k.secrets.server });
   const serial = new X509Certificate(Buffer.from(secret.data!['tls.crt'], 'base64')).serialNumber;
   const after = await podsOf(k);

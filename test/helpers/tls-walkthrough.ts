@@ -128,7 +128,15 @@ export function walkThrough(k: TLSKind): void {
       await paused.close();
       assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
       // Histories of the planned shape, one of each kind of plan: kept for the replay tests.
-      const kept = { 'ppops-add-tls': 'pgpool-add-tls', 'myops-update-tls': 'mysql-rotate-and-update', 'myops-change-issuer': 'mysql-change-issuer', 'recon-tls-remove': 'proxysql-remove-tls' }[name];
+      const kept = {
+        'ppops-add-tls': 'pgpool-add-tls',
+        'myops-update-tls': 'mysql-rotate-and-update',
+        'myops-change-issuer': 'mysql-change-issuer',
+        'recon-tls-remove': 'proxysql-remove-tls',
+        // Recorded later, once each restarted pod was checked and ProxySQL's TLS switched around its restart.
+        'recon-tls-add': 'proxysql-add-tls-checked',
+        'pxops-rotate-tls': 'perconaxtradb-rotate-checked',
+      }[name];
       if (kept) await recordHistory(opsflow.client, opsRequestWorkflowId({ kind: k.opsRequest.kind as 'MySQLOpsRequest', namespace: ns, name }, ops.metadata.uid), kept);
       const names = podsBefore.map((p) => p.metadata!.name!).sort();
       return { ops, timeline, paused, names, primary: podsBefore.find((p) => p.metadata?.labels?.['kubedb.com/role'] === 'primary')?.metadata?.name };
