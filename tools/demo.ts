@@ -12,6 +12,7 @@ import type { Condition, OpsRequest } from '../model/types.ts';
 import { loadLocalEnvDefaults } from '../platform/env.ts';
 import { connectKube, isConflict, isNotFound, pods, type Kube } from '../platform/kube.ts';
 import { temporalSettings, workflowUrl } from '../platform/temporal.ts';
+import { probeTLS } from '../platform/tls-probe.ts';
 import { observe, waitFor } from '../platform/watch.ts';
 import { up } from './localenv/lifecycle.ts';
 import { repoRoot, stateDir } from './localenv/paths.ts';
@@ -36,6 +37,16 @@ async function serials(kube: Kube): Promise<Map<string, string>> {
   for (const name of secretNames) {
     const s = await kube.core.readNamespacedSecret({ namespace: ns, name });
     out.set(name, new X509Certificate(Buffer.from(s.data!['tls.crt'], 'base64')).serialNumber);
+  }
+  return out;
+}
+
+/** The serial each pod serves on port 3306, read by handshake as a client sees it (no server behind simulated pods). */
+async function served(kube: Kube): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const pod of (await kube.core.listNamespacedPod({ namespace: ns, labelSelector: 'app.kubernetes.io/instance=my-db' })).items) {
+    const got = await probeTLS(pod.status!.podIP!, 3306, 'mysql').catch((err: Error) => ({ tls: false as const, detail: err.message }));
+    out.set(pod.metadata!.name!, got.tls ? got.certificate.serialNumber : `(${got.detail})`);
   }
   return out;
 }
@@ -87,6 +98,7 @@ await waitFor(kube, { apiVersion: 'kubedb.com/v1', kind: 'MySQL', plural: 'mysql
 const podList = (await kube.core.listNamespacedPod({ namespace: ns })).items;
 say(`MySQL demo/my-db is Ready: ${podList.map((p) => `${p.metadata!.name} [${p.metadata?.labels?.['kubedb.com/role'] ?? '-'}]`).join(', ')}`);
 const before = await serials(kube);
+const servedBefore = await served(kube);
 
 // A rotation applied by an earlier run of the demo is finished: remove it so this one runs afresh.
 await kube.custom.deleteNamespacedCustomObject({ group: 'ops.kubedb.com', version: 'v1alpha1', plural: 'mysqlopsrequests', namespace: ns, name: 'myops-rotate' }).then(
@@ -96,12 +108,15 @@ await kube.custom.deleteNamespacedCustomObject({ group: 'ops.kubedb.com', versio
 await applyFile(kube, '3-rotate.yaml');
 const ops = await follow(kube, 'myops-rotate');
 const after = await serials(kube);
+const servedAfter = await served(kube);
 
 const temporal = temporalSettings();
 const workflowId = opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'myops-rotate' }, ops.metadata.uid!);
 console.log(`\nMySQLOpsRequest demo/myops-rotate: ${ops.status?.phase}\n`);
 console.log('certificate serials (before → after):');
 for (const name of secretNames) console.log(`  ${name.padEnd(30)} ${before.get(name)} → ${after.get(name)}`);
+console.log('served by each pod on 3306 (before → after):');
+for (const [pod, serial] of [...servedAfter].sort()) console.log(`  ${pod.padEnd(30)} ${servedBefore.get(pod)} → ${serial}`);
 console.log(`\nthe run in Temporal Web: ${workflowUrl(temporal, workflowId)}`);
 console.log(`
 opsflow keeps running (worker + watcher of namespace demo). Try:
