@@ -56,6 +56,12 @@ export interface DatabaseProfile {
    * pgpool.conf), and where the pods mount it.
    */
   renderedConfig?: { secretName: (db: string) => string; volume: string; mountPath: string };
+  /**
+   * Where a custom configuration (Reconfigure) goes: MySQL and PerconaXtraDB mount its Secret where the server
+   * reads option files; Pgpool renders its pgpool.conf into `renderedConfig`. `field`: where an object that
+   * names none yet is given one, as the kind's KubeDB guides write it.
+   */
+  customConfig?: { format: 'cnf'; volume: string; mountPath: string; field: 'configSecret' } | { format: 'pgpool'; field: 'configuration' };
   /** Server arguments added when TLS is on (`requireSSL` adds `requireSSLArgs`). */
   tlsArgs: string[];
   requireSSLArgs: string[];
@@ -116,6 +122,7 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       },
     ],
     container: { name: 'mysql', port: 3306, protocol: 'mysql' },
+    customConfig: { format: 'cnf', volume: 'custom-config', mountPath: '/etc/mysql/conf.d', field: 'configSecret' },
     tlsReload: 'mysql',
     tlsArgs: [
       '--ssl-capath=/etc/mysql/certs',
@@ -147,6 +154,8 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
       { volume: 'tls-client-config', mountPath: '/etc/mysql/certs/client', files: tlsFiles('client') },
     ],
     container: { name: 'perconaxtradb', port: 3306, protocol: 'mysql' },
+    // KubeDB's PerconaXtraDBClusterCustomConfigMountPath; its image's my.cnf includes the folder.
+    customConfig: { format: 'cnf', volume: 'custom-config', mountPath: '/etc/mysql/custom.conf.d', field: 'configSecret' },
     tlsReload: 'mysql',
     // As KubeDB's MariaDB (same layout; Galera's socket.ssl_* provider options left out: no Galera runs here).
     tlsArgs: [
@@ -212,6 +221,7 @@ export const profiles: Record<DatabaseKind, DatabaseProfile> = {
     ],
     renderedConfig: { secretName: (db) => `${db}-config`, volume: 'pgpool-config', mountPath: '/config' },
     container: { name: 'pgpool', port: 9999, protocol: 'postgres' },
+    customConfig: { format: 'pgpool', field: 'configuration' },
     tlsArgs: [],
     requireSSLArgs: [],
     restartOrder: 'ordinal',
