@@ -1,9 +1,12 @@
 // Reads what the planner needs to know about a database, all at once and nothing else: the OpsRequest, the
-// database, the Certificates it owns, the issuers named, its workload (PetSet or StatefulSet), its pods and its
-// rendered configuration. The facts stay in the activity; only the plan made from them enters history.
-import type { V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
+// database, the Certificates it owns, the issuers named, its workload (PetSet or StatefulSet), its pods, its
+// rendered configuration, and for a Reconfigure the files of its custom configuration. The facts stay in the
+// activity; only the plan made from them enters history.
+import type { V1PodTemplateSpec, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
+import { customConfigSecretName, type CustomConfigRequest } from '../model/custom-config.ts';
 import { labelSelector, podSelectorLabels, profileForOpsKind, profiles, roleLabel } from '../model/profiles.ts';
 import type { PlanFacts } from '../model/planner.ts';
+import type { CustomConfigFacts } from '../model/planner-reconfigure.ts';
 import type { Certificate, Database, IssuerRef, OpsRequest } from '../model/types.ts';
 import { isNotFound, type Kube } from '../platform/kube.ts';
 import { readCustom } from '../platform/status.ts';
@@ -67,6 +70,17 @@ async function existingIssuers(kube: Kube, namespace: string, refs: IssuerRef[])
   return found.filter((k): k is string => k !== undefined);
 }
 
+const decoded = (secret: V1Secret | undefined) => secret && Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+
+/** The files of the database's custom configuration and of the Secret a Reconfigure names (null: no such Secret). */
+async function readCustomConfigFacts(kube: Kube, db: Database, ops: OpsRequest): Promise<CustomConfigFacts> {
+  const namespace = db.metadata.namespace!;
+  const read = async (name: string) => decoded(await orUndefined(kube.core.readNamespacedSecret({ namespace, name }))) ?? null;
+  const current = customConfigSecretName(db);
+  const named = (ops.spec?.configuration as CustomConfigRequest | undefined)?.configSecret?.name;
+  return { ...(current ? { current: await read(current) } : {}), ...(named ? { named: await read(named) } : {}) };
+}
+
 /**
  * `given`: the OpsRequest itself instead of reading it (`opsflow plan`, a dry run of a request not yet created);
  * everything else is read as the workflow's planning activity reads it.
@@ -92,10 +106,12 @@ export async function readPlanFacts(kube: Kube, ref: OpsRequestRef, dbRef: Datab
     ]);
     const users = ((ops.spec?.configuration as { mysqlUsers?: { users?: { username?: unknown }[] } } | undefined)?.mysqlUsers?.users ?? []).map((u) => String(u.username));
     const proxysql = p.kind === 'ProxySQL' && ops.spec?.type === 'Reconfigure' ? await readProxySQLFacts(kube, dbRef, users) : undefined;
+    const customConfig = p.customConfig && ops.spec?.type === 'Reconfigure' ? await readCustomConfigFacts(kube, database, ops) : undefined;
     return {
       ops,
       database,
       ...(proxysql ? { proxysql } : {}),
+      ...(customConfig ? { customConfig } : {}),
       certificates,
       issuers,
       workload: workload && { kind: workload.kind, name: workload.name, template: workload.template, updateRevision: workload.updateRevision },
@@ -105,7 +121,7 @@ export async function readPlanFacts(kube: Kube, ref: OpsRequestRef, dbRef: Datab
         role: pod.metadata?.labels?.[roleLabel],
         revision: pod.metadata?.labels?.['controller-revision-hash'],
       })),
-      renderedConfig: config && Object.fromEntries(Object.entries(config.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])),
+      renderedConfig: decoded(config),
     };
   });
 }

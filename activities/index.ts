@@ -2,6 +2,7 @@
 import type { Kube } from '../platform/kube.ts';
 import { adoptActivities } from './adopt.ts';
 import { certificateActivities } from './certificates.ts';
+import { customConfigActivities } from './custom-config.ts';
 import { databaseActivities } from './database.ts';
 import { opsRequestActivities } from './ops-request.ts';
 import { planActivities } from './plan.ts';
@@ -19,6 +20,7 @@ export function createActivities(kube: Kube) {
     ...databaseActivities(kube),
     ...certificateActivities(kube),
     ...workloadActivities(kube),
+    ...customConfigActivities(kube),
     ...podActivities(kube),
     ...proxysqlActivities(kube),
     ...servingActivities(kube),

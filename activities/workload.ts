@@ -4,6 +4,7 @@
 // only when they restart (updateStrategy OnDelete).
 import type { V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
 import { configHashAnnotation, configHashOf } from '../model/config-hash.ts';
+import { withCustomConfig } from '../model/custom-config.ts';
 import { poolHba, poolHbaKey, pgpoolConfKey, withPgpoolTLS } from '../model/pgpool-config.ts';
 import type { WorkloadRef } from '../model/plan.ts';
 import { profiles } from '../model/profiles.ts';
@@ -43,6 +44,34 @@ export function workloadActivities(kube: Kube) {
               spec: {
                 template: {
                   ...(hashChanges ? { metadata: { annotations: { [configHashAnnotation]: configHash } } } : {}),
+                  spec: { volumes: next.spec!.volumes ?? null, containers: next.spec!.containers },
+                },
+              },
+            });
+            return { changed: true };
+          } catch (err) {
+            if (!isConflict(err) || attempt >= attempts) throw err;
+          }
+        }
+      });
+    },
+
+    /** Mounts the custom configuration Secret `secretName` (null: none) with `hash` of what the pods load; returns whether it changed. */
+    async setCustomConfig(db: DatabaseRef, workload: WorkloadRef, secretName: string | null, hash: string | null): Promise<{ changed: boolean }> {
+      const p = profiles[db.kind];
+      return kubeCall(`updating ${workload.kind} ${db.namespace}/${workload.name}`, async () => {
+        for (let attempt = 1; ; attempt++) {
+          const current = await read(db, workload);
+          const template = current.spec!.template as V1PodTemplateSpec;
+          const next = withCustomConfig(p, template, secretName, hash);
+          if (JSON.stringify(next) === JSON.stringify(template)) return { changed: false };
+          try {
+            // Merge patches replace lists whole (volumes, containers); an annotation set to null is removed.
+            await patch(db, workload, {
+              metadata: { resourceVersion: current.metadata!.resourceVersion },
+              spec: {
+                template: {
+                  metadata: { annotations: { [configHashAnnotation]: hash } },
                   spec: { volumes: next.spec!.volumes ?? null, containers: next.spec!.containers },
                 },
               },

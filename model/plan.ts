@@ -107,13 +107,25 @@ export type Step = StepBase &
     | { kind: 'revertProxySQL'; pod: string; table: ProxySQLTable }
     /** Saves the tables to disk on each pod: from here on the change stays. */
     | { kind: 'saveProxySQL'; pods: string[]; tables: ProxySQLTable[] }
+    /**
+     * Writes the Secret of an applyConfig: `applyConfig` merged over the files of `base` (null: none), which
+     * must come out as `hash` (what the plan saw). The files stay out of the plan: a configuration may hold
+     * passwords.
+     */
+    | { kind: 'createConfigSecret'; secretName: string; base: string | null; applyConfig: Record<string, string>; hash: string }
+    /** Deletes a Secret an applyConfig wrote (the undo of createConfigSecret). */
+    | { kind: 'deleteConfigSecret'; secretName: string }
+    /** Mounts the custom configuration Secret (null: none) in the pod template, with `hash` of what the pods load. */
+    | { kind: 'setCustomConfig'; workload: WorkloadRef; secretName: string | null; hash: string | null }
+    /** Renders Pgpool's pgpool.conf into `secretName` from the custom configuration Secret `custom` (null: the defaults) and the TLS layout. */
+    | { kind: 'renderPgpoolConfig'; secretName: string; custom: string | null; tls: TLSLayout }
   );
 
 export type StepKind = Step['kind'];
 export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 
 /** The kinds of step that can put something back. */
-export type UndoStep = StepOf<'resume' | 'setCertificates' | 'updateWorkload' | 'updateConfig' | 'updateDatabase' | 'revertProxySQL'>;
+export type UndoStep = StepOf<'resume' | 'setCertificates' | 'updateWorkload' | 'updateConfig' | 'updateDatabase' | 'revertProxySQL' | 'deleteConfigSecret' | 'setCustomConfig' | 'renderPgpoolConfig'>;
 
 export interface PlannedStep {
   step: Step;

@@ -9,6 +9,7 @@ import { parseDuration } from './duration.ts';
 import { poolHba, poolHbaKey, pgpoolConfKey, withPgpoolTLS } from './pgpool-config.ts';
 import type { CertificateChange, DatabaseSpecPatch, Plan, PlannedStep, PlanOutcome, ProxySQLPart, SecretCheck, StepOf, WorkloadRef } from './plan.ts';
 import type { DatabaseProfile } from './profiles.ts';
+import { planReconfigure, type CustomConfigFacts } from './planner-reconfigure.ts';
 import { planReconfigureProxySQL, type ProxySQLFacts } from './planner-proxysql.ts';
 import { restartPlan, type PodFacts } from './restart-plan.ts';
 import { hasTLSLayout, tlsEnabled, tlsLayout, type TLSLayout } from './tls-layout.ts';
@@ -28,6 +29,8 @@ export interface PlanFacts {
   renderedConfig?: Record<string, string>;
   /** ProxySQL's admin tables and its backend's users, read for a Reconfigure. */
   proxysql?: ProxySQLFacts;
+  /** The custom configuration's files, read for a Reconfigure of the other kinds. */
+  customConfig?: CustomConfigFacts;
 }
 
 /** A rejection whose message starts with the field, so a user reading only the message knows where to look. */
@@ -286,8 +289,7 @@ export function planRequest(p: DatabaseProfile, facts: PlanFacts): PlanOutcome {
     case 'ReconfigureTLS':
       return planReconfigureTLS(p, facts);
     case 'Reconfigure':
-      if (p.kind === 'ProxySQL') return planReconfigureProxySQL(p, facts);
-      return reject('spec.type', `spec.type "Reconfigure" has no planner for ${p.kind}`);
+      return p.kind === 'ProxySQL' ? planReconfigureProxySQL(p, facts) : planReconfigure(p, facts);
     default:
       return reject('spec.type', `spec.type "${facts.ops.spec?.type}" has no planner`);
   }

@@ -1,6 +1,7 @@
 // Admission of an OpsRequest, as KubeDB's webhook decides it, plus what this version of opsflow can carry out.
 // Every rejection names the field and says how to fix it. What depends on the database as it is when the
 // request's turn comes (is there TLS to rotate? does the issuer exist?) is the planner's to decide.
+import { validateCustomConfiguration, type CustomConfigRequest } from './custom-config.ts';
 import { parseDuration } from './duration.ts';
 import type { DatabaseProfile } from './profiles.ts';
 import { validateProxySQLConfiguration } from './proxysql-config.ts';
@@ -22,7 +23,7 @@ export function validateSpec(p: DatabaseProfile, ops: OpsRequest): Admission {
   const ref = `spec.${p.opsRequest.targetField}`;
   if (!spec) return reject('spec', 'the OpsRequest has no spec');
   if (!targetName(p, ops)) return reject(`${ref}.name`, `${ref}.name is required: name the ${p.kind} to operate on`);
-  const supported = p.kind === 'ProxySQL' ? ['ReconfigureTLS', 'Reconfigure'] : ['ReconfigureTLS'];
+  const supported = ['ReconfigureTLS', 'Reconfigure'];
   if (!supported.includes(spec.type ?? '')) {
     return reject('spec.type', `spec.type "${spec.type ?? ''}" is not supported by opsflow for ${p.kind}; supported: ${supported.join(', ')}`);
   }
@@ -35,7 +36,8 @@ export function validateSpec(p: DatabaseProfile, ops: OpsRequest): Admission {
   if (spec.maxRetries !== undefined && (!Number.isInteger(spec.maxRetries) || spec.maxRetries < 0)) {
     return reject('spec.maxRetries', `spec.maxRetries ${spec.maxRetries} is invalid; use a whole number >= 0`);
   }
-  return spec.type === 'Reconfigure' ? validateProxySQLConfiguration(spec.configuration) : validateTLS(p, spec.tls);
+  if (spec.type === 'ReconfigureTLS') return validateTLS(p, spec.tls);
+  return p.kind === 'ProxySQL' ? validateProxySQLConfiguration(spec.configuration) : validateCustomConfiguration(p, spec.configuration as CustomConfigRequest | undefined);
 }
 
 /** Checks against the target database, which must exist. */

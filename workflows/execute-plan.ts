@@ -89,6 +89,14 @@ export class PlanExecution {
       this.steps.run(s, () => this.steps.call('deleteCertificates', 'delete the certificates', this.db.namespace, s.certificates), (gone) => `deleted ${gone.join(', ')} and their Secrets`),
     configureProxySQL: (s) => this.steps.run(s, () => this.steps.call('configureProxySQL', s.label.toLowerCase(), this.db, s.pod, s.part), (done) => done),
     revertProxySQL: (s) => this.steps.run(s, () => this.steps.call('revertProxySQL', s.label.toLowerCase(), this.db, s.pod, s.table), () => `${s.pod}: put back from disk`),
+    createConfigSecret: (s) =>
+      this.steps.run(s, () => this.steps.call('createConfigSecret', `write Secret ${s.secretName}`, this.db, this.ref, s.secretName, s.base, s.applyConfig, s.hash), (m) => m),
+    deleteConfigSecret: (s) =>
+      this.steps.run(s, () => this.steps.call('deleteConfigSecret', `delete Secret ${s.secretName}`, this.db, s.secretName), () => `Secret ${s.secretName} deleted`),
+    setCustomConfig: (s) =>
+      this.steps.run(s, () => this.steps.call('setCustomConfig', `update ${s.workload.kind} ${s.workload.name}`, this.db, s.workload, s.secretName, s.hash), (r) => (r.changed ? `${s.workload.kind} ${s.workload.name} has the new pod template` : `${s.workload.kind} ${s.workload.name} already had it`)),
+    renderPgpoolConfig: (s) =>
+      this.steps.run(s, () => this.steps.call('renderPgpoolConfig', `render Secret ${s.secretName}`, this.db, s.secretName, s.custom, s.tls), (r) => (r.changed ? `Secret ${s.secretName} rendered${s.custom ? ` with Secret ${s.custom}` : ' with the defaults'}` : `Secret ${s.secretName} already up to date`)),
     saveProxySQL: (s) => {
       // From here on the change stays: what is saved to disk is what a restarted pod loads.
       this.saga.commit();
@@ -175,6 +183,12 @@ export class PlanExecution {
         return undoing.updateDatabaseSpec.executeWithOptions(labelled(`put the spec of ${db.name} back`), [db, step.patch]);
       case 'revertProxySQL':
         return undoing.revertProxySQL.executeWithOptions(labelled(step.label.toLowerCase()), [db, step.pod, step.table]);
+      case 'deleteConfigSecret':
+        return undoing.deleteConfigSecret.executeWithOptions(labelled(`delete Secret ${step.secretName}`), [db, step.secretName]);
+      case 'setCustomConfig':
+        return undoing.setCustomConfig.executeWithOptions(labelled(`put ${step.workload.kind} ${step.workload.name} back`), [db, step.workload, step.secretName, step.hash]);
+      case 'renderPgpoolConfig':
+        return undoing.renderPgpoolConfig.executeWithOptions(labelled(`put Secret ${step.secretName} back`), [db, step.secretName, step.custom, step.tls]);
     }
   }
 }

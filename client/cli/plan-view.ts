@@ -5,6 +5,7 @@ import { certificateDiff, configDiff, specDiff, templateAfter, templateDiff } fr
 import type { Plan, ProxySQLPart, ServingCheck, StepOf } from '../../model/plan.ts';
 import type { PlanFacts } from '../../model/planner.ts';
 import type { DatabaseProfile } from '../../model/profiles.ts';
+import { pgpoolConfKey } from '../../model/pgpool-config.ts';
 import { table } from './format.ts';
 
 const indent = (lines: string[], by = '    ') => lines.map((l) => `${by}${l}`);
@@ -63,6 +64,14 @@ export function renderPlan(p: DatabaseProfile, facts: PlanFacts, plan: Plan): st
   }
   for (const step of of('updateDatabase')) {
     out.push('', `Database spec of ${db}:`, ...indent(specDiff(facts.database, step.patch), '  '));
+  }
+
+  const custom = [...of('createConfigSecret'), ...of('renderPgpoolConfig'), ...of('setCustomConfig')];
+  if (custom.length) {
+    out.push('', 'Custom configuration (file contents are read when the step runs, and never shown or recorded: they may hold passwords):');
+    for (const step of of('createConfigSecret')) out.push(`  + Secret ${step.secretName}: ${Object.keys(step.applyConfig).join(', ')} merged ${step.base ? `over the files of Secret ${step.base}` : 'as they are'}, owned by the database`);
+    for (const step of of('renderPgpoolConfig')) out.push(`  ~ Secret ${step.secretName}: ${pgpoolConfKey} rendered from ${step.custom ? `Secret ${step.custom}` : "KubeDB's defaults"}`);
+    for (const step of of('setCustomConfig')) out.push(`  ~ ${step.workload.kind} ${step.workload.name}: ${step.secretName ? `mounts Secret ${step.secretName}` : 'mounts no custom configuration'}${step.hash ? `, configuration hash ${step.hash}` : ''}`);
   }
 
   for (const step of of('restartPods')) {

@@ -47,9 +47,9 @@ describe('validateSpec: ProxySQL Reconfigure refuses, naming the field', () => {
       assert.match(got.message, words);
     });
   }
-  test('Reconfigure is refused for the other kinds, for now', () => {
-    const got = validateSpec(profiles.MySQL, { ...ops({}), spec: { type: 'Reconfigure', databaseRef: { name: 'db' }, configuration: {} } });
-    assert.deepEqual(got.ok ? undefined : [got.field, /supported: ReconfigureTLS$/.test(got.message)], ['spec.type', true]);
+  test("a MySQL Reconfigure is not checked as ProxySQL's", () => {
+    const got = validateSpec(profiles.MySQL, { ...ops({}), spec: { type: 'Reconfigure', databaseRef: { name: 'db' }, configuration: { mysqlUsers: {} } } });
+    assert.deepEqual(got.ok ? undefined : got.field, 'spec.configuration.mysqlUsers');
   });
 });
 

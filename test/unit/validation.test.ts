@@ -23,7 +23,7 @@ describe('validateSpec rejects', () => {
     ['missing databaseRef.name', 'MySQL', { ...rotate, databaseRef: {} }, 'spec.databaseRef.name', ['spec.databaseRef.name', 'required']],
     ['ProxySQL without proxyRef.name', 'ProxySQL', { ...rotate, databaseRef: undefined }, 'spec.proxyRef.name', ['spec.proxyRef.name', 'required', 'ProxySQL']],
     ['type Restart', 'MySQL', { ...rotate, type: 'Restart' }, 'spec.type', ['spec.type', '"Restart"', 'ReconfigureTLS']],
-    ['type Reconfigure', 'Pgpool', { ...rotate, type: 'Reconfigure' }, 'spec.type', ['spec.type', '"Reconfigure"', 'not supported']],
+    ['Reconfigure without configuration', 'Pgpool', { ...rotate, type: 'Reconfigure' }, 'spec.configuration', ['spec.configuration', 'required', 'configSecret']],
     ['timeout "5 minutes"', 'MySQL', { ...rotate, timeout: '5 minutes' }, 'spec.timeout', ['spec.timeout', '"5 minutes"', 'duration']],
     ['timeout "0s"', 'MySQL', { ...rotate, timeout: '0s' }, 'spec.timeout', ['"0s"', 'positive']],
     ['apply "Sometimes"', 'MySQL', { ...rotate, apply: 'Sometimes' }, 'spec.apply', ['"Sometimes"', 'IfReady', 'Always']],
