@@ -16,6 +16,8 @@ import {
 import type { Logger } from '../../platform/logger.ts';
 import { KeyedQueue } from '../../platform/keyed-queue.ts';
 import { observe, type Observation } from '../../platform/watch.ts';
+import { customConfigSecretName } from '../../model/custom-config.ts';
+import { pgpoolConfKey } from '../../model/pgpool-config.ts';
 import { databaseApiVersion, podSelectorLabels, roleLabel, type DatabaseProfile } from '../../model/profiles.ts';
 import { tlsLayout, tlsSecretNames } from '../../model/tls-layout.ts';
 import type { Condition, Database } from '../../model/types.ts';
@@ -153,20 +155,25 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
     const proxysqlConfig = inputs && desiredProxySQLConfig(p, db, inputs);
     const proxysqlConfigNow = proxysqlConfig && view.secrets.get(`${namespace}/${proxysqlConfig.metadata!.name}`);
     if (proxysqlConfig && !isDeepStrictEqual(proxysqlConfigNow?.data, proxysqlConfig.data)) writes.push(() => writeConfigSecret(key, proxysqlConfig, proxysqlConfigNow));
-    const serverNotReady = auth && !authNow
-      ? `the auth Secret ${auth.metadata!.name}`
-      : kind === 'ProxySQL' && !inputs
-        ? `the users of its backend MySQL (its primary Ready)`
-        : kind === 'ProxySQL' && !proxysqlConfigNow
-          ? `the configuration Secret of ${name}`
-          : undefined;
+    // The custom configuration the database names: mounted (MySQL, PerconaXtraDB) or rendered (Pgpool) once it exists.
+    const customName = customConfigSecretName(db);
+    const customSecret = customName ? view.secrets.get(`${namespace}/${customName}`) : undefined;
+    const customFiles = customSecret && Object.fromEntries(Object.entries(customSecret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    const serverNotReady = [
+      [customName && !customSecret, `its custom configuration Secret ${customName}`],
+      // pgpool started before its backends marks them down and, without health checks, never looks again.
+      [kind === 'Pgpool' && !backendReady(db), 'its Postgres (spec.postgresRef) to be Ready'],
+      [auth && !authNow, `the auth Secret ${auth?.metadata!.name}`],
+      [kind === 'ProxySQL' && !inputs, 'the users of its backend MySQL (its primary Ready)'],
+      [kind === 'ProxySQL' && !proxysqlConfigNow, `the configuration Secret of ${name}`],
+    ].find(([waiting]) => waiting)?.[1] as string | undefined;
     const current = view.statefulSets.get(`${namespace}/${name}`);
     if (!current) {
       const node = simulatedNode();
       if (missingSecrets.length) waitingFor = `${secretsText} before creating the StatefulSet`;
       else if (serverNotReady) waitingFor = `${serverNotReady} before creating the StatefulSet`;
       else if (!node) waitingFor = `a simulated node (a Node annotated ${simulatedNodeAnnotation}=fake)`;
-      else writes.push(() => createStatefulSet(key, desiredStatefulSet(p, db, node, serverNeeds(p, db, kind === 'Pgpool' ? backendAuth(db) : undefined))));
+      else writes.push(() => createStatefulSet(key, desiredStatefulSet(p, db, node, serverNeeds(p, db, kind === 'Pgpool' ? backendAuth(db) : undefined), customFiles)));
     } else {
       if (missingSecrets.length) waitingFor = `${secretsText} before updating the StatefulSet`;
       const patch = statefulSetPatch(p, db, current, !missingSecrets.length);
@@ -175,7 +182,7 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
     for (const service of desiredServices(p, db)) {
       if (!view.services.has(`${namespace}/${service.metadata!.name}`)) writes.push(() => createService(key, service));
     }
-    const config = desiredConfigSecret(p, db);
+    const config = customName && !customSecret ? undefined : desiredConfigSecret(p, db, customFiles?.[pgpoolConfKey]);
     const renderedNow = config && view.secrets.get(`${namespace}/${config.metadata!.name}`);
     if (config && !isDeepStrictEqual(renderedNow?.data, config.data)) writes.push(() => writeConfigSecret(key, config, renderedNow));
     if (writes.length) {
@@ -216,6 +223,13 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
       syncUsers,
       ...(backendUsers ? { backendUsers } : {}),
     };
+  }
+
+  /** A Pgpool's Postgres (spec.postgresRef) is Ready; one in another namespace is taken as Ready (it is not ours to see). */
+  function backendReady(db: Database): boolean {
+    const ref = (db.spec?.postgresRef ?? {}) as { name?: string; namespace?: string };
+    if (!ref.name || (ref.namespace && ref.namespace !== db.metadata.namespace)) return true;
+    return view.databases.get('Postgres')?.get(`${db.metadata.namespace}/${ref.name}`)?.status?.phase === 'Ready';
   }
 
   /** The auth Secret of a Pgpool's Postgres (spec.postgresRef), when it is in the Pgpool's namespace. */
@@ -408,12 +422,11 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
       view.databases.set(kind, o.objects);
       if (o.object) {
         enqueue(dbKey(profiles[kind], o.object.metadata.namespace!, o.object.metadata.name!));
-        // A ProxySQL's configuration names its backend MySQL's pods.
-        if (kind === 'MySQL') {
-          for (const proxy of view.databases.get('ProxySQL')?.values() ?? []) {
-            if (proxy.metadata.namespace === o.object.metadata.namespace && (proxy.spec?.backend as { name?: string } | undefined)?.name === o.object.metadata.name) {
-              enqueue(dbKey(profiles.ProxySQL, proxy.metadata.namespace!, proxy.metadata.name!));
-            }
+        // A ProxySQL's configuration names its backend MySQL's pods; a Pgpool starts once its Postgres is Ready.
+        const dependents = kind === 'MySQL' ? (['ProxySQL', 'backend'] as const) : kind === 'Postgres' ? (['Pgpool', 'postgresRef'] as const) : undefined;
+        for (const front of dependents ? (view.databases.get(dependents[0])?.values() ?? []) : []) {
+          if (front.metadata.namespace === o.object.metadata.namespace && (front.spec?.[dependents![1]] as { name?: string } | undefined)?.name === o.object.metadata.name) {
+            enqueue(dbKey(profiles[dependents![0]], front.metadata.namespace!, front.metadata.name!));
           }
         }
       }
@@ -428,11 +441,12 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
       const secret = o.object?.metadata;
       if (!secret) return;
       // A certificate Secret appearing (or going) concerns the TLS databases of its namespace that mount it;
-      // an auth Secret, its database (a ProxySQL's configuration is rendered from it).
+      // an auth Secret, its database (a ProxySQL's configuration is rendered from it); a custom configuration, the
+      // database that names it.
       for (const [kind, dbs] of view.databases) {
         for (const db of dbs.values()) {
           if (db.metadata.namespace !== secret.namespace) continue;
-          if (tlsSecretNames(tlsLayout(profiles[kind], db)).includes(secret.name!) || authSecretName(db) === secret.name) {
+          if (tlsSecretNames(tlsLayout(profiles[kind], db)).includes(secret.name!) || authSecretName(db) === secret.name || customConfigSecretName(db) === secret.name) {
             enqueue(dbKey(profiles[kind], secret.namespace!, db.metadata.name!));
           }
         }

@@ -2,6 +2,8 @@
 // the database and its kind's profile. What differs per kind (port, certificate mounts, TLS arguments, roles)
 // comes from the profile.
 import type { V1Container, V1OwnerReference, V1PodTemplateSpec, V1Service, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
+import { configHash } from '../../model/config-hash.ts';
+import { customConfigSecretName, withCustomConfig, type ConfigFiles } from '../../model/custom-config.ts';
 import { podSelectorLabels, roleLabel, type DatabaseProfile } from '../../model/profiles.ts';
 import { tlsLayout, tlsShape, withTLS } from '../../model/tls-layout.ts';
 import type { Database } from '../../model/types.ts';
@@ -25,7 +27,8 @@ export function ownerReference(p: DatabaseProfile, db: Database): V1OwnerReferen
 }
 
 /** `needs`: what the kind's server needs besides TLS (its credentials, its configuration; server-needs.ts). */
-export function desiredStatefulSet(p: DatabaseProfile, db: Database, nodeName: string, needs: ServerNeeds = { env: [], volumes: [], mounts: [] }): V1StatefulSet {
+/** `customConfig`: the files of the custom configuration Secret the database names (MySQL, PerconaXtraDB mount it). */
+export function desiredStatefulSet(p: DatabaseProfile, db: Database, nodeName: string, needs: ServerNeeds = { env: [], volumes: [], mounts: [] }, customConfig?: ConfigFiles): V1StatefulSet {
   const name = db.metadata.name!;
   const labels = podSelectorLabels(p, name);
   const mounts = [...(p.renderedConfig ? [{ name: p.renderedConfig.volume, mountPath: p.renderedConfig.mountPath }] : []), ...needs.mounts];
@@ -59,9 +62,16 @@ export function desiredStatefulSet(p: DatabaseProfile, db: Database, nodeName: s
       podManagementPolicy: 'Parallel',
       // KubeDB's contract: a changed template reaches a pod only when that pod is deleted (evicted).
       updateStrategy: { type: 'OnDelete' },
-      template: withTLS(p, tlsLayout(p, db), template),
+      template: withCustomConfigOf(p, db, withTLS(p, tlsLayout(p, db), template), customConfig),
     },
   };
+}
+
+/** The template with the database's custom configuration mounted, as opsflow's Reconfigure writes it. */
+function withCustomConfigOf(p: DatabaseProfile, db: Database, template: V1PodTemplateSpec, files: ConfigFiles | undefined): V1PodTemplateSpec {
+  const name = customConfigSecretName(db);
+  if (p.customConfig?.format !== 'cnf' || !name || !files) return template;
+  return withCustomConfig(p, template, name, configHash(files));
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { Programs } from './programs.ts';
 import type { ProbeProtocol } from './readiness.ts';
-import { mariadb } from './servers/mariadb.ts';
+import { mariadb, perconaxtradb } from './servers/mariadb.ts';
 import { pgpool } from './servers/pgpool.ts';
 import { postgres } from './servers/postgres.ts';
 import { proxysql } from './servers/proxysql.ts';
@@ -62,8 +62,8 @@ export interface ImageProgram {
 const byRepository: Record<string, ImageProgram> = {
   mysql: mariadb,
   mariadb,
-  perconaxtradb: mariadb,
-  'percona-xtradb-cluster': mariadb,
+  perconaxtradb,
+  'percona-xtradb-cluster': perconaxtradb,
   pgpool,
   pgpool2: pgpool,
   postgres,

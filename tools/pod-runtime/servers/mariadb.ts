@@ -6,7 +6,7 @@
 // container's MYSQL_ROOT_USERNAME / MYSQL_ROOT_PASSWORD) with its password for every host it may come from:
 // `%`, and the `localhost` / `127.0.0.1` accounts that an install keeps for itself.
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageContext, ImageProgram } from '../images.ts';
 
@@ -86,4 +86,20 @@ export const mariadb: ImageProgram = {
   prepare: initialise,
   // Last on the line, so it wins over the config files and the arguments.
   command: (ctx) => [ctx.programs.mariadbd!, ...(ctx.container.args ?? []), `--bind-address=${ctx.podIP}`],
+};
+
+/**
+ * PerconaXtraDB's image reads option files from /etc/mysql/custom.conf.d too (where KubeDB mounts a custom
+ * configuration): its own my.cnf includes the folder, which is always there, empty unless a Secret is mounted.
+ * Here that include is a file of the image's, read after the machine's (mariadbd --defaults-extra-file).
+ */
+const perconaConfig = '/etc/mysql/percona-image';
+export const perconaxtradb: ImageProgram = {
+  ...mariadb,
+  dirs: [...mariadb.dirs, { path: '/etc/mysql/custom.conf.d', persistent: false, mode: 0o755 }, { path: perconaConfig, persistent: false, mode: 0o755 }],
+  prepare: async (ctx) => {
+    await writeFile(join(ctx.dirPath(perconaConfig), 'my.cnf'), '[mysqld]\n!includedir /etc/mysql/custom.conf.d/\n', { mode: 0o644 });
+    await initialise(ctx);
+  },
+  command: (ctx) => [ctx.programs.mariadbd!, `--defaults-extra-file=${perconaConfig}/my.cnf`, ...(ctx.container.args ?? []), `--bind-address=${ctx.podIP}`],
 };
