@@ -160,7 +160,9 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
     const restarted = execution.outcome.restarts.map((r) => r.pod);
     const where = restarted.length
       ? ` Pods already restarted on the new configuration: ${restarted.join(', ')}; apply the request again to finish the others.`
-      : ' Nothing was restarted; what the request changed was put back.';
+      : saga.committed
+        ? ' A pod was evicted and is not back, so what the request changed stays (a pod that starts now runs it): fix what keeps it from starting, then apply the request again to finish.'
+        : ' Nothing was restarted; what the request changed was put back.';
     const message = `${failed ? `${failed.step.label} failed: ${failed.message}` : rootMessage(err)}.${where}`;
     await CancellationScope.nonCancellable(async () => {
       const undoFailures = await saga.compensate();

@@ -12,8 +12,12 @@ export class Compensations {
     this.stack.push({ name, undo, always });
   }
 
+  /** Whether the point of no return was passed. */
+  committed = false;
+
   /** The point of no return: from now on only the undos marked `always` run. */
   commit(): void {
+    this.committed = true;
     for (let i = this.stack.length - 1; i >= 0; i--) if (!this.stack[i].always) this.stack.splice(i, 1);
   }
 
