@@ -5,17 +5,17 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { configHash } from '../model/config-hash.ts';
-import { nextConfigFiles, type ConfigFiles } from '../model/custom-config.ts';
+import { nextConfigFiles, type ConfigFiles, type CustomConfigRequest } from '../model/custom-config.ts';
 import { pgpoolConfKey, poolHba, poolHbaKey, withPgpoolTLS } from '../model/pgpool-config.ts';
 import { renderPgpoolConf } from '../model/pgpool-conf.ts';
 import { podSelectorLabels, profiles } from '../model/profiles.ts';
 import type { TLSLayout } from '../model/tls-layout.ts';
-import type { Database } from '../model/types.ts';
+import type { Database, OpsRequest } from '../model/types.ts';
 import { isConflict, isNotFound, type Kube } from '../platform/kube.ts';
 import { readCustom } from '../platform/status.ts';
 import { kubeCall } from './failures.ts';
 import type { DatabaseRef, OpsRequestRef } from './refs.ts';
-import { databaseResource } from './resources.ts';
+import { databaseResource, opsRequestResource } from './resources.ts';
 
 const decode = (s: V1Secret | undefined): ConfigFiles => Object.fromEntries(Object.entries(s?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 const encode = (files: ConfigFiles) => Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
@@ -26,15 +26,18 @@ export function customConfigActivities(kube: Kube) {
     kube.core.readNamespacedSecret({ namespace, name }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
 
   return {
-    /** Creates Secret `secretName` with `applyConfig` merged over the files of Secret `base` (null: none); they must hash to `hash`. */
-    async createConfigSecret(db: DatabaseRef, ops: OpsRequestRef, secretName: string, base: string | null, applyConfig: Record<string, string>, hash: string): Promise<string> {
+    /** Creates Secret `secretName` with the OpsRequest's applyConfig merged over the files of Secret `base` (null: none); they must hash to `hash`. */
+    async createConfigSecret(db: DatabaseRef, ops: OpsRequestRef, secretName: string, base: string | null, hash: string): Promise<string> {
       const p = profiles[db.kind];
       return kubeCall(`writing Secret ${db.namespace}/${secretName}`, async () => {
+        const request = await readCustom<OpsRequest>(kube, opsRequestResource(ops));
+        const applyConfig = ((request.spec?.configuration ?? {}) as CustomConfigRequest).applyConfig as ConfigFiles | undefined;
+        if (!applyConfig) throw ApplicationFailure.nonRetryable(`${ops.kind} ${ops.namespace}/${ops.name} has no spec.configuration.applyConfig any more`, 'ConfigChanged');
         const baseSecret = base ? await readSecret(db.namespace, base) : undefined;
         if (base && !baseSecret) throw ApplicationFailure.nonRetryable(`Secret ${db.namespace}/${base}, the configuration to merge into, is gone`, 'ConfigChanged');
         const files = nextConfigFiles(p, { applyConfig }, base ? decode(baseSecret) : undefined, undefined)!;
         if (configHash(files) !== hash) {
-          throw ApplicationFailure.nonRetryable(`Secret ${db.namespace}/${base} changed after the plan was made: apply the request again to merge into what it holds now`, 'ConfigChanged');
+          throw ApplicationFailure.nonRetryable(`the files to merge changed after the plan was made (Secret ${db.namespace}/${base ?? '-'}): apply the request again to merge into what it holds now`, 'ConfigChanged');
         }
         const existing = await readSecret(db.namespace, secretName);
         if (existing) {

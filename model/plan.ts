@@ -108,11 +108,11 @@ export type Step = StepBase &
     /** Saves the tables to disk on each pod: from here on the change stays. */
     | { kind: 'saveProxySQL'; pods: string[]; tables: ProxySQLTable[] }
     /**
-     * Writes the Secret of an applyConfig: `applyConfig` merged over the files of `base` (null: none), which
-     * must come out as `hash` (what the plan saw). The files stay out of the plan: a configuration may hold
-     * passwords.
+     * Writes the Secret of an applyConfig: the OpsRequest's `files` merged over the files of `base` (null: none),
+     * which must come out as `hash` (what the plan saw). Only names are in the plan: a configuration may hold
+     * passwords, so the activity reads the contents from the OpsRequest and the Secret.
      */
-    | { kind: 'createConfigSecret'; secretName: string; base: string | null; applyConfig: Record<string, string>; hash: string }
+    | { kind: 'createConfigSecret'; secretName: string; base: string | null; files: string[]; hash: string }
     /** Deletes a Secret an applyConfig wrote (the undo of createConfigSecret). */
     | { kind: 'deleteConfigSecret'; secretName: string }
     /** Mounts the custom configuration Secret (null: none) in the pod template, with `hash` of what the pods load. */

@@ -91,7 +91,7 @@ export function planReconfigure(p: DatabaseProfile, facts: PlanFacts): PlanOutco
   if (applied) {
     const base = request.removeCustomConfig ? null : request.configSecret?.name ?? currentName;
     steps.push({
-      step: { kind: 'createConfigSecret', condition: 'PrepareCustomConfig', label: `Write the merged configuration to Secret ${applied}`, secretName: applied, base, applyConfig: request.applyConfig as Record<string, string>, hash: configHash(files!) },
+      step: { kind: 'createConfigSecret', condition: 'PrepareCustomConfig', label: `Write the merged configuration to Secret ${applied}`, secretName: applied, base, files: Object.keys(request.applyConfig!), hash: configHash(files!) },
       undo: { kind: 'deleteConfigSecret', condition: 'PrepareCustomConfig', label: `Delete Secret ${applied}`, secretName: applied },
     });
   }

@@ -90,7 +90,7 @@ export class PlanExecution {
     configureProxySQL: (s) => this.steps.run(s, () => this.steps.call('configureProxySQL', s.label.toLowerCase(), this.db, s.pod, s.part), (done) => done),
     revertProxySQL: (s) => this.steps.run(s, () => this.steps.call('revertProxySQL', s.label.toLowerCase(), this.db, s.pod, s.table), () => `${s.pod}: put back from disk`),
     createConfigSecret: (s) =>
-      this.steps.run(s, () => this.steps.call('createConfigSecret', `write Secret ${s.secretName}`, this.db, this.ref, s.secretName, s.base, s.applyConfig, s.hash), (m) => m),
+      this.steps.run(s, () => this.steps.call('createConfigSecret', `write Secret ${s.secretName}`, this.db, this.ref, s.secretName, s.base, s.hash), (m) => m),
     deleteConfigSecret: (s) =>
       this.steps.run(s, () => this.steps.call('deleteConfigSecret', `delete Secret ${s.secretName}`, this.db, s.secretName), () => `Secret ${s.secretName} deleted`),
     setCustomConfig: (s) =>

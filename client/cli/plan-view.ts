@@ -69,7 +69,7 @@ export function renderPlan(p: DatabaseProfile, facts: PlanFacts, plan: Plan): st
   const custom = [...of('createConfigSecret'), ...of('renderPgpoolConfig'), ...of('setCustomConfig')];
   if (custom.length) {
     out.push('', 'Custom configuration (file contents are read when the step runs, and never shown or recorded: they may hold passwords):');
-    for (const step of of('createConfigSecret')) out.push(`  + Secret ${step.secretName}: ${Object.keys(step.applyConfig).join(', ')} merged ${step.base ? `over the files of Secret ${step.base}` : 'as they are'}, owned by the database`);
+    for (const step of of('createConfigSecret')) out.push(`  + Secret ${step.secretName}: ${step.files.join(', ')} merged ${step.base ? `over the files of Secret ${step.base}` : 'as they are'}, owned by the database`);
     for (const step of of('renderPgpoolConfig')) out.push(`  ~ Secret ${step.secretName}: ${pgpoolConfKey} rendered from ${step.custom ? `Secret ${step.custom}` : "KubeDB's defaults"}`);
     for (const step of of('setCustomConfig')) out.push(`  ~ ${step.workload.kind} ${step.workload.name}: ${step.secretName ? `mounts Secret ${step.secretName}` : 'mounts no custom configuration'}${step.hash ? `, configuration hash ${step.hash}` : ''}`);
   }

@@ -9,12 +9,14 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { stateDir } from '../../tools/localenv/paths.ts';
 import { readMode } from '../../tools/pod-runtime/mode.ts';
 import { apply, conditionOf, createNamespace, deleteNamespace, get, kube, waitForObject, type Res } from '../helpers/cluster.ts';
 import { isPaused } from '../helpers/fixtures.ts';
 import { startOpsflow, type Opsflow } from '../helpers/opsflow.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
+import { recordHistory } from '../helpers/record-history.ts';
 
 const realServers = readMode(stateDir)?.enabled === true;
 const kubedb = (plural: string, kind: string, version = 'v1'): Res => ({ group: 'kubedb.com', version, plural, kind });
@@ -153,6 +155,8 @@ for (const k of kinds) {
       assert.deepEqual(order, k.primaryLast && primary ? [...names.filter((n) => n !== primary), primary] : names, `${name}: restart order`);
       const db = await get(k.database, ns, k.db);
       assert.equal(isPaused(db), false, 'the database is resumed');
+      const kept = { 'myops-reconfigure-config': 'mysql-myops-reconfigure-config', 'pxops-reconfigure-apply-config': 'perconaxtradb-pxops-reconfigure-apply-config', 'ppops-reconfigure-remove': 'pgpool-ppops-reconfigure-remove' }[name];
+      if (kept) await recordHistory(opsflow.client, opsRequestWorkflowId({ kind: k.opsRequest.kind as 'MySQLOpsRequest', namespace: ns, name }, ops.metadata.uid), kept);
       return { ops, db };
     }
 

@@ -124,6 +124,7 @@ describe('planReconfigure', () => {
     assert.match(write.step.kind === 'createConfigSecret' ? write.step.secretName : '', /^db-custom-config-[0-9a-f]{8}$/);
     assert.equal(write.step.kind === 'createConfigSecret' && write.step.base, 'old');
     assert.equal(write.undo?.kind, 'deleteConfigSecret');
+    assert.doesNotMatch(JSON.stringify(got.plan), /max_connections/, 'the files stay out of the plan: the activity reads them from the OpsRequest');
   });
   test('restart: false changes the configuration without restarting; true restarts although nothing else changes', () => {
     const noRestart = planRequest(profiles.MySQL, mysqlFacts({ removeCustomConfig: true, restart: 'false' }));
