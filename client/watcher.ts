@@ -2,7 +2,8 @@
 // its certificates made. The IDs are deterministic (see workflow-ids.ts) and Temporal refuses a second run under
 // one ID, so resyncs, restarts and duplicate events are harmless; the in-memory set only saves round trips. An
 // OpsRequest claimed by another run (one started by hand, or from Temporal Web with a whole OpsRequest) is that
-// run's: the watcher starts none for it. A deleted OpsRequest's run is cancelled (see deletions.ts).
+// run's: the watcher starts none for it. A deleted OpsRequest's run is cancelled (see deletions.ts); one whose
+// run ended without finishing it is ended (see ended-runs.ts).
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
@@ -16,6 +17,7 @@ import type { databaseCertificatesWorkflow } from '../workflows/certificates.ts'
 import type { opsRequestWorkflow } from '../workflows/ops-request.ts';
 import { opsDatabase, opsPhase, opsRequest, opsType } from '../workflows/search-attributes.ts';
 import { cancelRunsOfDeletedRequests, onOpsRequestDeleted } from './deletions.ts';
+import { endAbandonedRequests } from './ended-runs.ts';
 import { certificatesWorkflowId, opsRequestWorkflowId } from './workflow-ids.ts';
 
 export interface WatcherOptions {
@@ -28,6 +30,8 @@ export interface WatcherOptions {
   signal: AbortSignal;
   /** Delay before a start that failed (Temporal unreachable) is tried again. */
   retryDelayMs?: number;
+  /** How often the runs of unfinished OpsRequests are checked for having ended without finishing them (see ended-runs.ts). */
+  endedRunCheckMs?: number;
 }
 
 const finished = new Set(['Successful', 'Failed', 'Skipped']);
@@ -52,11 +56,29 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
 
   const deletions = { kube: o.kube, client: o.client, taskQueue: o.taskQueue, logger: o.logger, namespace: o.namespace };
 
+  // The OpsRequests as last listed, per kind, for the periodic check of their runs.
+  const requests = new Map<DatabaseProfile, Map<string, OpsRequest>>();
+  const checking = new Set<DatabaseProfile>();
+  const checkEndedRuns = (p: DatabaseProfile) => {
+    if (checking.has(p)) return;
+    checking.add(p);
+    void endAbandonedRequests(o.kube, o.client, o.logger, p, [...(requests.get(p)?.values() ?? [])])
+      .catch((err) => o.logger.warn({ err: (err as Error).message }, `could not check the runs of ${p.opsRequest.plural}`))
+      .finally(() => checking.delete(p));
+  };
+  const timer = setInterval(() => {
+    for (const p of requests.keys()) checkEndedRuns(p);
+  }, o.endedRunCheckMs ?? 30_000);
+  timer.unref();
+  o.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+
   function onOpsRequest(p: DatabaseProfile) {
     return ({ objects, object, type }: Observation<OpsRequest>) => {
       // After each list (start, or a re-list): runs whose OpsRequest went away unseen are cancelled.
+      requests.set(p, objects);
       if (type === 'SYNC') {
         void cancelRunsOfDeletedRequests(deletions, p).catch((err) => o.logger.warn({ err: (err as Error).message }, `could not check the runs of deleted ${p.opsRequest.plural}`));
+        checkEndedRuns(p);
       }
       for (const ops of object ? [object] : objects.values()) {
         const ref: OpsRequestRef = { kind: p.opsRequest.kind, namespace: ops.metadata.namespace!, name: ops.metadata.name! };

@@ -35,7 +35,7 @@ export async function startOpsflow(namespace: string, opts: { watcher?: boolean;
   const startWatcher = () => {
     const stop = new AbortController();
     watchers.push(stop);
-    watchersDone.push(runWatcher({ kube, client, taskQueue: temporal.taskQueue, logger, namespace, signal: stop.signal }));
+    watchersDone.push(runWatcher({ kube, client, taskQueue: temporal.taskQueue, logger, namespace, signal: stop.signal, endedRunCheckMs: 1000 }));
     return stop;
   };
   if (opts.watcher !== false) startWatcher();
