@@ -1,6 +1,6 @@
 // Whose turn it is among the OpsRequests of one database (KubeDB's rule): at most one is Progressing; the
-// others wait as Pending, oldest first; of several waiting requests of the same type only the newest runs,
-// the older ones are Skipped. A pure function of the requests as listed, so every run computes the same answer
+// others wait as Pending, oldest first; of several waiting requests of the same type only the newest admitted
+// one runs, the older ones are Skipped. A pure function of the requests as listed, so every run computes the same answer
 // and no lock is needed (none can be left behind by a run that was terminated).
 import type { OpsPhase } from './types.ts';
 
@@ -26,11 +26,15 @@ export function turnOf(me: string, requests: QueuedRequest[]): Turn {
   if (!self) throw new Error(`${me} is not among the requests`);
   if (self.phase === 'Progressing') return { action: 'run' }; // it had its turn (a retried run goes on)
   const open = requests.filter((r) => !finished.has(r.phase)).sort(byAge);
-  const newerOfMyType = open.filter((r) => r.type === self.type && byAge(r, self) > 0).at(-1);
+  // Only an admitted request may supersede: one not yet through admission may still be refused, and then
+  // nothing would run. A run marks its request Pending or Progressing once admitted (this one is).
+  const admitted = (r: QueuedRequest) => r.name === me || r.phase === 'Pending' || r.phase === 'Progressing';
+  const supersedes = (o: QueuedRequest, r: QueuedRequest) => o.type === r.type && byAge(o, r) > 0 && admitted(o);
+  const newerOfMyType = open.filter((r) => supersedes(r, self)).at(-1);
   if (newerOfMyType) return { action: 'skip', supersededBy: newerOfMyType.name };
   const progressing = open.find((r) => r.phase === 'Progressing' && r.name !== me);
   if (progressing) return { action: 'wait', behind: progressing.name };
   // The head: the oldest open request that no newer request of its type supersedes.
-  const head = open.find((r) => r.phase === 'Progressing' || !open.some((o) => o.type === r.type && byAge(o, r) > 0));
+  const head = open.find((r) => r.phase === 'Progressing' || !open.some((o) => supersedes(o, r)));
   return head?.name === me ? { action: 'run' } : { action: 'wait', behind: head?.name ?? '?' };
 }

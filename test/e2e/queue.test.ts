@@ -57,6 +57,24 @@ test('OpsRequests for one database run one at a time; an older one of the same t
   await recordHistory(opsflow.client, id(third), 'queue-waited-then-ran');
 });
 
+test('a newer request of the same type that is refused at admission does not supersede: the waiting one runs', async (t) => {
+  const { ns } = await scenario(t, 'queue-refused');
+  await holdIssuance(ns);
+  await applyRotate(ns, 'first');
+  await waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) => (conditionOf(c, 'Issuing')?.status === 'True' ? true : undefined));
+  await applyRotate(ns, 'second');
+  await waitForObject<any, true>(res.mysqlOps, ns, 'second', (o) => (o?.status?.phase === 'Pending' ? true : undefined));
+  // A ReconfigureTLS too, but one admission refuses (remove together with rotate); newer (its name breaks a tie
+  // of creation times, which are whole seconds).
+  await applyRotate(ns, 'third-refused', 'my-db', '    remove: true\n');
+  const refused = await waitForOpsRequestDone(ns, 'third-refused');
+  assert.equal(refused.status.phase, 'Failed');
+  await releaseIssuance(ns);
+  assert.equal((await waitForOpsRequestDone(ns, 'first')).status.phase, 'Successful');
+  const second = await waitForOpsRequestDone(ns, 'second');
+  assert.equal(second.status.phase, 'Successful', JSON.stringify(second.status.conditions, null, 2));
+});
+
 test('a run cancelled while its OpsRequest waits for its turn leaves it Failed, not Pending', async (t) => {
   const { ns, opsflow } = await scenario(t, 'queue-cancel');
   await holdIssuance(ns);

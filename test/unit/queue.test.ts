@@ -26,8 +26,14 @@ const cases: { name: string; me: string; requests: QueuedRequest[]; turn: Return
   {
     name: 'the older of two waiting requests of one type is skipped for the newest',
     me: 'a',
-    requests: [req('a', 'ReconfigureTLS', 'Pending', 1), req('b', 'ReconfigureTLS', undefined, 2), req('c', 'ReconfigureTLS', undefined, 3)],
+    requests: [req('a', 'ReconfigureTLS', 'Pending', 1), req('b', 'ReconfigureTLS', 'Pending', 2), req('c', 'ReconfigureTLS', 'Pending', 3)],
     turn: { action: 'skip', supersededBy: 'c' },
+  },
+  {
+    name: 'a newer request of its type not yet admitted (it may still be refused) does not supersede: the older runs',
+    me: 'a',
+    requests: [req('a', 'ReconfigureTLS', 'Pending', 1), req('b', 'ReconfigureTLS', undefined, 2)],
+    turn: { action: 'run' },
   },
   {
     name: 'the newest of its type runs once the older ones are passed over',
@@ -38,7 +44,7 @@ const cases: { name: string; me: string; requests: QueuedRequest[]; turn: Return
   {
     name: 'a superseded request is skipped even while another one runs',
     me: 'b',
-    requests: [req('x', 'Reconfigure', 'Progressing', 0), req('b', 'ReconfigureTLS', 'Pending', 2), req('c', 'ReconfigureTLS', undefined, 3)],
+    requests: [req('x', 'Reconfigure', 'Progressing', 0), req('b', 'ReconfigureTLS', 'Pending', 2), req('c', 'ReconfigureTLS', 'Pending', 3)],
     turn: { action: 'skip', supersededBy: 'c' },
   },
   {
@@ -72,7 +78,9 @@ for (const c of cases) {
 }
 
 test('every request computes the same head: exactly one of the open ones may run', () => {
-  const requests = [req('a', 'Reconfigure', 'Pending', 1), req('b', 'ReconfigureTLS', 'Pending', 2), req('c', 'Reconfigure', undefined, 3), req('d', 'ReconfigureTLS', undefined, 4)];
-  const running = requests.filter((r) => turnOf(r.name, requests).action === 'run').map((r) => r.name);
-  assert.deepEqual(running, ['c']);
+  const running = (requests: QueuedRequest[]) => requests.filter((r) => turnOf(r.name, requests).action === 'run').map((r) => r.name);
+  // Every request admitted: the newest of the oldest type.
+  assert.deepEqual(running([req('a', 'Reconfigure', 'Pending', 1), req('b', 'ReconfigureTLS', 'Pending', 2), req('c', 'Reconfigure', 'Pending', 3), req('d', 'ReconfigureTLS', 'Pending', 4)]), ['c']);
+  // The two newest not yet marked admitted (each counts itself, the others do not count it): still one.
+  assert.deepEqual(running([req('a', 'Reconfigure', 'Pending', 1), req('b', 'ReconfigureTLS', 'Pending', 2), req('c', 'Reconfigure', undefined, 3), req('d', 'ReconfigureTLS', undefined, 4)]), ['a']);
 });
