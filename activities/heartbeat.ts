@@ -3,6 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { formatDuration } from '../model/duration.ts';
+import { ApiRefusal } from '../platform/kube.ts';
 
 export async function whileHeartbeating<T>(fn: (signal: AbortSignal) => Promise<T>, details?: () => unknown): Promise<T> {
   const ctx = Context.current();
@@ -11,6 +12,9 @@ export async function whileHeartbeating<T>(fn: (signal: AbortSignal) => Promise<
   const timer = setInterval(() => ctx.heartbeat(details?.()), every);
   try {
     return await fn(ctx.cancellationSignal);
+  } catch (err) {
+    // A watch the API server refuses for good fails the step at once, saying why, instead of waiting out its limit.
+    throw err instanceof ApiRefusal ? ApplicationFailure.nonRetryable(err.message, `KubernetesApi${err.code}`) : err;
   } finally {
     clearInterval(timer);
   }

@@ -47,8 +47,17 @@ function reuseConnections(kc: k8s.KubeConfig): void {
 /** Pass as the last argument of a generated client's patch call: the 2.x clients default to JSON-Patch. */
 export const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
+/** A request the API server refused for what it is (not for the moment), passed on with what was asked. */
+export class ApiRefusal extends Error {
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
 export const statusCode = (err: unknown): number | undefined =>
-  err instanceof k8s.ApiException ? err.code : undefined;
+  err instanceof k8s.ApiException || err instanceof ApiRefusal ? err.code : undefined;
 export const isNotFound = (err: unknown) => statusCode(err) === 404;
 export const isConflict = (err: unknown) => statusCode(err) === 409;
 

@@ -3,7 +3,7 @@
 // expires (410) or fails is replaced by a fresh list, so the view heals after API-server restarts too.
 import { Watch } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { collectionPath, statusCode, type Collection, type Kube } from './kube.ts';
+import { ApiRefusal, apiMessage, collectionPath, statusCode, type Collection, type Kube } from './kube.ts';
 
 export interface Selector {
   labelSelector?: string;
@@ -129,9 +129,18 @@ function watchOnce<T extends Watched>(
   });
 }
 
+/** Refusals no re-list heals: unauthenticated, forbidden (RBAC), a resource the API server does not serve. */
+const refusals: Record<number, string> = {
+  401: 'the API server does not accept these credentials',
+  403: 'forbidden: the role must allow list and watch on it',
+  404: 'the API server does not serve it (is its CRD installed?)',
+};
+
 /**
  * Resolves with the first defined result of `check` over the collection's objects (evaluated after the list
- * and after every event). `check` may throw to fail the wait. Rejects with the signal's reason on abort.
+ * and after every event). `check` may throw to fail the wait. Rejects with the signal's reason on abort, and
+ * with an ApiRefusal at once when the API server refuses the list or watch for good (see `refusals`); other
+ * errors go to `onError` and are healed by re-listing.
  */
 export function waitFor<T extends Watched, R>(
   kube: Kube,
@@ -157,7 +166,14 @@ export function waitFor<T extends Watched, R>(
         stop.abort();
       }
     };
-    observe<T>(kube, collection, selector, onChange, stop.signal, onError).then(() => {
+    const refusedOrReport = (err: unknown) => {
+      const code = statusCode(err);
+      if (code === undefined || !refusals[code]) return onError?.(err);
+      const where = collection.namespace ? ` in namespace ${collection.namespace}` : '';
+      reject(new ApiRefusal(code, `watching ${collection.plural} (${collection.apiVersion})${where}: ${refusals[code]} (${apiMessage(err)})`));
+      stop.abort();
+    };
+    observe<T>(kube, collection, selector, onChange, stop.signal, refusedOrReport).then(() => {
       if (signal?.aborted) reject(signal.reason);
     }, reject);
   }).finally(() => signal?.removeEventListener('abort', abort));
