@@ -1,25 +1,21 @@
-// A Reconfigure's writes to the custom configuration, while the database is paused: the Secret an applyConfig
-// merges into (created once, owned by the database; a retry finds its own), and Pgpool's pgpool.conf rendered
-// from the custom configuration. File contents are read and written here, never carried in the plan or the
-// history: a configuration may hold passwords. What is written must be what the plan saw (its hash).
+// The Secret an applyConfig merges into, while the database is paused: created once, owned by the database and
+// labelled with the request (a retry finds its own; the undo deletes only that). File contents are read and
+// written here, never carried in the plan or the history: a configuration may hold passwords. What is written
+// must be what the plan saw (its hash).
 import type { V1Secret } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { configHash } from '../model/config-hash.ts';
 import { nextConfigFiles, type ConfigFiles, type CustomConfigRequest } from '../model/custom-config.ts';
-import { pgpoolConfKey, poolHba, poolHbaKey, withPgpoolTLS } from '../model/pgpool-config.ts';
-import { renderPgpoolConf } from '../model/pgpool-conf.ts';
 import { podSelectorLabels, profiles } from '../model/profiles.ts';
-import type { TLSLayout } from '../model/tls-layout.ts';
 import type { Database, OpsRequest } from '../model/types.ts';
-import { isConflict, isNotFound, type Kube } from '../platform/kube.ts';
+import { isNotFound, secretFiles, type Kube } from '../platform/kube.ts';
 import { readCustom } from '../platform/status.ts';
 import { kubeCall } from './failures.ts';
 import type { DatabaseRef, OpsRequestRef } from './refs.ts';
 import { databaseResource, opsRequestResource } from './resources.ts';
 
-const decode = (s: V1Secret | undefined): ConfigFiles => Object.fromEntries(Object.entries(s?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+const decode = (s: V1Secret | undefined): ConfigFiles => secretFiles(s) ?? {};
 const encode = (files: ConfigFiles) => Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
-const attempts = 5;
 
 export function customConfigActivities(kube: Kube) {
   const readSecret = (namespace: string, name: string) =>
@@ -64,33 +60,14 @@ export function customConfigActivities(kube: Kube) {
       });
     },
 
-    /** Deletes a Secret an applyConfig wrote (gone already is fine). */
-    async deleteConfigSecret(db: DatabaseRef, secretName: string): Promise<void> {
-      await kubeCall(`deleting Secret ${db.namespace}/${secretName}`, () =>
-        kube.core.deleteNamespacedSecret({ namespace: db.namespace, name: secretName }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))),
-      );
-    },
-
-    /** Renders Pgpool's pgpool.conf (and pool_hba.conf) into `secretName` from the custom configuration Secret `custom` (null: the defaults). */
-    async renderPgpoolConfig(db: DatabaseRef, secretName: string, custom: string | null, tls: TLSLayout): Promise<{ changed: boolean }> {
-      const p = profiles[db.kind];
-      return kubeCall(`rendering Secret ${db.namespace}/${secretName}`, async () => {
-        const database = await readCustom<Database>(kube, databaseResource(db));
-        const customSecret = custom ? await readSecret(db.namespace, custom) : undefined;
-        if (custom && !customSecret) throw ApplicationFailure.nonRetryable(`Secret ${db.namespace}/${custom}, the custom configuration, is gone`, 'ConfigChanged');
-        const own = custom ? decode(customSecret)[pgpoolConfKey] : undefined;
-        const conf = withPgpoolTLS(p, renderPgpoolConf(p, database, database.spec?.replicas ?? p.defaultReplicas(database.spec ?? {}), own), tls);
-        for (let attempt = 1; ; attempt++) {
-          const secret = await kube.core.readNamespacedSecret({ namespace: db.namespace, name: secretName });
-          const now = decode(secret);
-          if (now[pgpoolConfKey] === conf && now[poolHbaKey] === poolHba(tls)) return { changed: false };
-          try {
-            await kube.core.replaceNamespacedSecret({ namespace: db.namespace, name: secretName, body: { ...secret, data: { ...secret.data, ...encode({ [pgpoolConfKey]: conf, [poolHbaKey]: poolHba(tls) }) } } });
-            return { changed: true };
-          } catch (err) {
-            if (!isConflict(err) || attempt >= attempts) throw err;
-          }
-        }
+    /** Deletes the Secret `ops`'s applyConfig wrote: one labelled with another request, or holding other files, is left alone. */
+    async deleteConfigSecret(db: DatabaseRef, ops: OpsRequestRef, secretName: string, hash: string): Promise<string> {
+      return kubeCall(`deleting Secret ${db.namespace}/${secretName}`, async () => {
+        const secret = await readSecret(db.namespace, secretName);
+        if (!secret) return `Secret ${secretName} is already gone`;
+        if (secret.metadata?.labels?.['ops.kubedb.com/name'] !== ops.name || configHash(decode(secret)) !== hash) return `Secret ${secretName} is not the one this request wrote: left as it is`;
+        await kube.core.deleteNamespacedSecret({ namespace: db.namespace, name: secretName, body: { preconditions: { uid: secret.metadata!.uid } } }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+        return `Secret ${secretName} deleted`;
       });
     },
   };

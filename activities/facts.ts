@@ -2,13 +2,13 @@
 // database, the Certificates it owns, the issuers named, its workload (PetSet or StatefulSet), its pods, its
 // rendered configuration, and for a Reconfigure the files of its custom configuration. The facts stay in the
 // activity; only the plan made from them enters history.
-import type { V1PodTemplateSpec, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
 import { customConfigSecretName, type CustomConfigRequest } from '../model/custom-config.ts';
 import { labelSelector, podSelectorLabels, profileForOpsKind, profiles, roleLabel } from '../model/profiles.ts';
 import type { PlanFacts } from '../model/planner.ts';
 import type { CustomConfigFacts } from '../model/planner-reconfigure.ts';
 import type { Certificate, Database, IssuerRef, OpsRequest } from '../model/types.ts';
-import { isNotFound, type Kube } from '../platform/kube.ts';
+import { isNotFound, secretFiles, type Kube } from '../platform/kube.ts';
 import { readCustom } from '../platform/status.ts';
 import { kubeCall } from './failures.ts';
 import { readProxySQLFacts } from './proxysql.ts';
@@ -70,12 +70,10 @@ async function existingIssuers(kube: Kube, namespace: string, refs: IssuerRef[])
   return found.filter((k): k is string => k !== undefined);
 }
 
-const decoded = (secret: V1Secret | undefined) => secret && Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-
 /** The files of the database's custom configuration and of the Secret a Reconfigure names (null: no such Secret). */
 async function readCustomConfigFacts(kube: Kube, db: Database, ops: OpsRequest): Promise<CustomConfigFacts> {
   const namespace = db.metadata.namespace!;
-  const read = async (name: string) => decoded(await orUndefined(kube.core.readNamespacedSecret({ namespace, name }))) ?? null;
+  const read = async (name: string) => secretFiles(await orUndefined(kube.core.readNamespacedSecret({ namespace, name }))) ?? null;
   const current = customConfigSecretName(db);
   const named = (ops.spec?.configuration as CustomConfigRequest | undefined)?.configSecret?.name;
   return { ...(current ? { current: await read(current) } : {}), ...(named ? { named: await read(named) } : {}) };
@@ -121,7 +119,7 @@ export async function readPlanFacts(kube: Kube, ref: OpsRequestRef, dbRef: Datab
         role: pod.metadata?.labels?.[roleLabel],
         revision: pod.metadata?.labels?.['controller-revision-hash'],
       })),
-      renderedConfig: decoded(config),
+      renderedConfig: secretFiles(config),
     };
   });
 }

@@ -2,18 +2,22 @@
 // configuration Secret, changed while the database is paused: the pod template gets the TLS layout the plan
 // names (KubeDB's volumes, mounts and arguments), the configuration its TLS keys. Pods take the new template
 // only when they restart (updateStrategy OnDelete).
+import { isDeepStrictEqual } from 'node:util';
 import type { V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
-import { configHashAnnotation, configHashOf } from '../model/config-hash.ts';
+import { ApplicationFailure } from '@temporalio/common';
+import { configHash, configHashAnnotation, configHashOf } from '../model/config-hash.ts';
 import { withCustomConfig } from '../model/custom-config.ts';
 import { poolHba, poolHbaKey, pgpoolConfKey, withPgpoolTLS } from '../model/pgpool-config.ts';
+import { renderPgpoolConf } from '../model/pgpool-settings.ts';
 import type { WorkloadRef } from '../model/plan.ts';
 import { profiles } from '../model/profiles.ts';
 import { hasTLSLayout, withTLS, type TLSLayout } from '../model/tls-layout.ts';
-import { isConflict, mergePatch, type Kube } from '../platform/kube.ts';
+import type { Database } from '../model/types.ts';
+import { isConflict, isNotFound, mergePatch, secretFiles, type Kube } from '../platform/kube.ts';
 import { readCustom } from '../platform/status.ts';
 import { kubeCall } from './failures.ts';
 import type { DatabaseRef } from './refs.ts';
-import { petSetResource } from './resources.ts';
+import { databaseResource, petSetResource } from './resources.ts';
 
 const attempts = 5;
 
@@ -64,7 +68,7 @@ export function workloadActivities(kube: Kube) {
           const current = await read(db, workload);
           const template = current.spec!.template as V1PodTemplateSpec;
           const next = withCustomConfig(p, template, secretName, hash);
-          if (JSON.stringify(next) === JSON.stringify(template)) return { changed: false };
+          if (isDeepStrictEqual(next, template)) return { changed: false };
           try {
             // Merge patches replace lists whole (volumes, containers); an annotation set to null is removed.
             await patch(db, workload, {
@@ -76,6 +80,36 @@ export function workloadActivities(kube: Kube) {
                 },
               },
             });
+            return { changed: true };
+          } catch (err) {
+            if (!isConflict(err) || attempt >= attempts) throw err;
+          }
+        }
+      });
+    },
+
+    /**
+     * Renders Pgpool's pgpool.conf (and pool_hba.conf) into `secretName` from the custom configuration Secret
+     * `custom` (null: the defaults); the files must hash to `hash` when given (what the plan saw).
+     */
+    async renderPgpoolConfig(db: DatabaseRef, secretName: string, custom: string | null, tls: TLSLayout, hash?: string | null): Promise<{ changed: boolean }> {
+      const p = profiles[db.kind];
+      return kubeCall(`rendering Secret ${db.namespace}/${secretName}`, async () => {
+        const database = await readCustom<Database>(kube, databaseResource(db));
+        const customSecret = custom ? await kube.core.readNamespacedSecret({ namespace: db.namespace, name: custom }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))) : undefined;
+        if (custom && !customSecret) throw ApplicationFailure.nonRetryable(`Secret ${db.namespace}/${custom}, the custom configuration, is gone`, 'ConfigChanged');
+        const own = secretFiles(customSecret)?.[pgpoolConfKey];
+        const files = { [pgpoolConfKey]: withPgpoolTLS(p, renderPgpoolConf(p, database, database.spec?.replicas ?? p.defaultReplicas(database.spec ?? {}), own), tls), [poolHbaKey]: poolHba(tls) };
+        for (let attempt = 1; ; attempt++) {
+          const secret = await kube.core.readNamespacedSecret({ namespace: db.namespace, name: secretName });
+          const now = secretFiles(secret)!;
+          const next = { ...now, ...files };
+          if (hash && configHash(next) !== hash) {
+            throw ApplicationFailure.nonRetryable(`the configuration to render changed after the plan was made (Secret ${db.namespace}/${custom ?? secretName}): apply the request again`, 'ConfigChanged');
+          }
+          if (isDeepStrictEqual(next, now)) return { changed: false };
+          try {
+            await kube.core.replaceNamespacedSecret({ namespace: db.namespace, name: secretName, body: { ...secret, data: Object.fromEntries(Object.entries(next).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) } });
             return { changed: true };
           } catch (err) {
             if (!isConflict(err) || attempt >= attempts) throw err;

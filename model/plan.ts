@@ -113,12 +113,15 @@ export type Step = StepBase &
      * passwords, so the activity reads the contents from the OpsRequest and the Secret.
      */
     | { kind: 'createConfigSecret'; secretName: string; base: string | null; files: string[]; hash: string }
-    /** Deletes a Secret an applyConfig wrote (the undo of createConfigSecret). */
-    | { kind: 'deleteConfigSecret'; secretName: string }
+    /** Deletes the Secret this request's applyConfig wrote (the undo of createConfigSecret): labelled with it and holding `hash`. */
+    | { kind: 'deleteConfigSecret'; secretName: string; hash: string }
     /** Mounts the custom configuration Secret (null: none) in the pod template, with `hash` of what the pods load. */
     | { kind: 'setCustomConfig'; workload: WorkloadRef; secretName: string | null; hash: string | null }
-    /** Renders Pgpool's pgpool.conf into `secretName` from the custom configuration Secret `custom` (null: the defaults) and the TLS layout. */
-    | { kind: 'renderPgpoolConfig'; secretName: string; custom: string | null; tls: TLSLayout }
+    /**
+     * Renders Pgpool's pgpool.conf into `secretName` from the custom configuration Secret `custom` (null: the
+     * defaults) and the TLS layout; the rendered files must hash to `hash` (what the plan saw; null: unchecked, for the undo).
+     */
+    | { kind: 'renderPgpoolConfig'; secretName: string; custom: string | null; tls: TLSLayout; hash: string | null }
   );
 
 export type StepKind = Step['kind'];

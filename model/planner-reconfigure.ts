@@ -4,6 +4,7 @@
 // it with a hash of what the pods must load, the database spec naming it; then the pods restart in the kind's
 // order (unless `restart: false`) and the database is resumed. Everything before the first restart is put back
 // on failure, as for ReconfigureTLS.
+import { isDeepStrictEqual } from 'node:util';
 import { configHash, configHashOf } from './config-hash.ts';
 import {
   appliedConfigSecretName,
@@ -16,7 +17,7 @@ import {
   type CustomConfigRequest,
 } from './custom-config.ts';
 import { pgpoolConfKey, poolHba, poolHbaKey, withPgpoolTLS } from './pgpool-config.ts';
-import { renderPgpoolConf } from './pgpool-conf.ts';
+import { renderPgpoolConf } from './pgpool-settings.ts';
 import type { PlanFacts } from './planner.ts';
 import type { Plan, PlannedStep, PlanOutcome, StepOf } from './plan.ts';
 import type { DatabaseProfile } from './profiles.ts';
@@ -32,7 +33,7 @@ export interface CustomConfigFacts {
 }
 
 const reject = (field: string, message: string): PlanOutcome => ({ ok: false, field, message: message.startsWith(field) ? message : `${field}: ${message}` });
-const same = (a: ConfigFiles | undefined, b: ConfigFiles | undefined) => JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
+const same = (a: ConfigFiles | undefined, b: ConfigFiles | undefined) => isDeepStrictEqual(a ?? {}, b ?? {});
 
 export function planReconfigure(p: DatabaseProfile, facts: PlanFacts): PlanOutcome {
   const { ops, database: db } = facts;
@@ -52,11 +53,19 @@ export function planReconfigure(p: DatabaseProfile, facts: PlanFacts): PlanOutco
     if (!check.ok) return reject(field, check.message);
   }
   if (request.removeCustomConfig && !currentName && !request.applyConfig) return reject('spec.configuration.removeCustomConfig', `${dbName} has no custom configuration to remove`);
+  if (given.current && !request.removeCustomConfig && !request.configSecret) {
+    // The files an applyConfig merges into must be ones the server reads.
+    const check = checkConfigFiles(p, given.current, (file) => `the database's custom configuration, Secret ${ns}/${currentName} key ${file}`);
+    if (!check.ok) return reject('spec.configuration.applyConfig', `${check.message}; fix it, or give configSecret or removeCustomConfig`);
+  }
 
   const current = given.current ?? undefined;
   const files = nextConfigFiles(p, request, current, given.named ?? undefined);
-  const applied = request.applyConfig ? appliedConfigSecretName(db.metadata.name!, files!) : undefined;
-  const nextName = request.removeCustomConfig && !request.applyConfig ? null : applied ?? request.configSecret?.name ?? currentName;
+  const merged = request.applyConfig ? appliedConfigSecretName(db.metadata.name!, files!) : undefined;
+  const nextName = request.removeCustomConfig && !request.applyConfig ? null : merged ?? request.configSecret?.name ?? currentName;
+  // A merge that comes out as a Secret the database already names (the same files again) writes nothing: that
+  // Secret is not this run's to create, nor to delete on failure.
+  const applied = merged !== undefined && merged !== currentName ? merged : undefined;
   const restart = String(request.restart ?? 'auto');
 
   // What the pods must load, as a hash in their template: the custom files (MySQL, PerconaXtraDB) or the whole
@@ -79,8 +88,10 @@ export function planReconfigure(p: DatabaseProfile, facts: PlanFacts): PlanOutco
   const templateChanges = mountedNow !== mountNext || hashNow !== hash;
   const configChanges = rendered !== undefined && !same(rendered, facts.renderedConfig);
   const specChanges = (currentName ?? null) !== nextName;
-  if (!templateChanges && !configChanges && !specChanges && !(request.applyConfig && !same(files, current))) {
-    return reject('spec.configuration', `${dbName} already runs exactly this configuration; nothing to change (restart: true restarts the pods anyway)`);
+  // Pods a request that failed midway did not reach: applying it again restarts just those.
+  const behind = facts.workload?.updateRevision ? facts.pods.filter((pod) => pod.revision !== facts.workload!.updateRevision) : [];
+  if (!templateChanges && !configChanges && !specChanges && !behind.length) {
+    return reject('spec.configuration', `${dbName} already runs exactly this configuration on every pod; nothing to change (restart: true restarts the pods anyway)`);
   }
   if (!facts.workload) return reject(`spec.${p.opsRequest.targetField}`, `${dbName} has no StatefulSet or PetSet yet: wait until it is provisioned, then apply the request again`);
 
@@ -92,12 +103,14 @@ export function planReconfigure(p: DatabaseProfile, facts: PlanFacts): PlanOutco
     const base = request.removeCustomConfig ? null : request.configSecret?.name ?? currentName;
     steps.push({
       step: { kind: 'createConfigSecret', condition: 'PrepareCustomConfig', label: `Write the merged configuration to Secret ${applied}`, secretName: applied, base, files: Object.keys(request.applyConfig!), hash: configHash(files!) },
-      undo: { kind: 'deleteConfigSecret', condition: 'PrepareCustomConfig', label: `Delete Secret ${applied}`, secretName: applied },
+      undo: { kind: 'deleteConfigSecret', condition: 'PrepareCustomConfig', label: `Delete Secret ${applied}`, secretName: applied, hash: configHash(files!) },
     });
   }
   if (configChanges) {
-    const render = (custom: string | null, label: string): StepOf<'renderPgpoolConfig'> => ({ kind: 'renderPgpoolConfig', condition: 'UpdateConfigSecret', label, secretName: renderedSecret!, custom, tls: layout });
-    steps.push({ step: render(nextName, `Render ${pgpoolConfKey} in Secret ${renderedSecret}`), undo: render(currentName, `Put ${pgpoolConfKey} in Secret ${renderedSecret} back`) });
+    const render = (custom: string | null, label: string, h: string | null): StepOf<'renderPgpoolConfig'> => ({ kind: 'renderPgpoolConfig', condition: 'UpdateConfigSecret', label, secretName: renderedSecret!, custom, tls: layout, hash: h });
+    // Put back from the Secret the database named, or from the defaults if that Secret was already gone.
+    const before = given.current === null ? null : currentName;
+    steps.push({ step: render(nextName, `Render ${pgpoolConfKey} in Secret ${renderedSecret}`, configHash(rendered!)), undo: render(before, `Put ${pgpoolConfKey} in Secret ${renderedSecret} back`, null) });
   }
   if (templateChanges) {
     const condition = workload.kind === 'PetSet' ? 'UpdatePetSets' : 'UpdateStatefulSets';

@@ -36,6 +36,8 @@ const labelled = (summary: string) => ({ ...undoOptions, summary });
 
 export class PlanExecution {
   readonly outcome: Outcome = { certificates: [], restarts: [] };
+  /** The pods evicted so far (a pod evicted and not yet back is here, not among the outcome's restarts). */
+  readonly evicted: string[] = [];
   private readonly ref: OpsRequestRef;
   private readonly db: DatabaseRef;
   private readonly steps: StepRunner;
@@ -92,11 +94,11 @@ export class PlanExecution {
     createConfigSecret: (s) =>
       this.steps.run(s, () => this.steps.call('createConfigSecret', `write Secret ${s.secretName}`, this.db, this.ref, s.secretName, s.base, s.hash), (m) => m),
     deleteConfigSecret: (s) =>
-      this.steps.run(s, () => this.steps.call('deleteConfigSecret', `delete Secret ${s.secretName}`, this.db, s.secretName), () => `Secret ${s.secretName} deleted`),
+      this.steps.run(s, () => this.steps.call('deleteConfigSecret', `delete Secret ${s.secretName}`, this.db, this.ref, s.secretName, s.hash), (m) => m),
     setCustomConfig: (s) =>
       this.steps.run(s, () => this.steps.call('setCustomConfig', `update ${s.workload.kind} ${s.workload.name}`, this.db, s.workload, s.secretName, s.hash), (r) => (r.changed ? `${s.workload.kind} ${s.workload.name} has the new pod template` : `${s.workload.kind} ${s.workload.name} already had it`)),
     renderPgpoolConfig: (s) =>
-      this.steps.run(s, () => this.steps.call('renderPgpoolConfig', `render Secret ${s.secretName}`, this.db, s.secretName, s.custom, s.tls), (r) => (r.changed ? `Secret ${s.secretName} rendered${s.custom ? ` with Secret ${s.custom}` : ' with the defaults'}` : `Secret ${s.secretName} already up to date`)),
+      this.steps.run(s, () => this.steps.call('renderPgpoolConfig', `render Secret ${s.secretName}`, this.db, s.secretName, s.custom, s.tls, s.hash), (r) => (r.changed ? `Secret ${s.secretName} rendered${s.custom ? ` with Secret ${s.custom}` : ' with the defaults'}` : `Secret ${s.secretName} already up to date`)),
     saveProxySQL: (s) => {
       // From here on the change stays: what is saved to disk is what a restarted pod loads.
       this.saga.commit();
@@ -136,6 +138,7 @@ export class PlanExecution {
       if (s.adminBefore) await this.admin(pod, s.adminBefore, 'before its restart');
       await this.steps.run({ condition: `EvictPod--${pod}`, label: `Evict ${pod}` }, () => this.steps.call('evictPod', `evict ${pod}`, this.db.namespace, pod, next.uid), (e) => `${e.pod}: ${e.outcome}`);
       this.saga.commit();
+      this.evicted.push(pod);
       restarted.push(pod);
       const back = await this.steps.run(
         { condition: `CheckPodRunning--${pod}`, label: `Wait for ${pod} to be Ready` },
@@ -184,11 +187,11 @@ export class PlanExecution {
       case 'revertProxySQL':
         return undoing.revertProxySQL.executeWithOptions(labelled(step.label.toLowerCase()), [db, step.pod, step.table]);
       case 'deleteConfigSecret':
-        return undoing.deleteConfigSecret.executeWithOptions(labelled(`delete Secret ${step.secretName}`), [db, step.secretName]);
+        return undoing.deleteConfigSecret.executeWithOptions(labelled(`delete Secret ${step.secretName}`), [db, this.ref, step.secretName, step.hash]);
       case 'setCustomConfig':
         return undoing.setCustomConfig.executeWithOptions(labelled(`put ${step.workload.kind} ${step.workload.name} back`), [db, step.workload, step.secretName, step.hash]);
       case 'renderPgpoolConfig':
-        return undoing.renderPgpoolConfig.executeWithOptions(labelled(`put Secret ${step.secretName} back`), [db, step.secretName, step.custom, step.tls]);
+        return undoing.renderPgpoolConfig.executeWithOptions(labelled(`put Secret ${step.secretName} back`), [db, step.secretName, step.custom, step.tls, step.hash]);
     }
   }
 }

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { renderPlan } from '../../client/cli/plan-view.ts';
 import { configHash, configHashAnnotation } from '../../model/config-hash.ts';
-import { validateCustomConfiguration } from '../../model/custom-config.ts';
+import { appliedConfigSecretName, validateCustomConfiguration } from '../../model/custom-config.ts';
 import { checkOptionFile, mergeOptionFiles } from '../../model/mysql-option-file.ts';
-import { checkCustomPgpoolConf, mergePgpoolConf, renderPgpoolConf } from '../../model/pgpool-conf.ts';
+import { checkCustomPgpoolConf, mergePgpoolConf, renderPgpoolConf } from '../../model/pgpool-settings.ts';
 import type { PlanFacts } from '../../model/planner.ts';
 import { planRequest } from '../../model/planner.ts';
 import { profiles } from '../../model/profiles.ts';
@@ -12,17 +12,17 @@ import { profiles } from '../../model/profiles.ts';
 describe('MySQL option files', () => {
   test('what the server reads passes; each kind of mistake names its line', () => {
     assert.deepEqual(checkOptionFile('# mine\n[mysqld]\nmax_connections = 200\nskip-name-resolve\n!includedir /etc/x/\n\n[client]\nport=3306\n'), { ok: true });
-    assert.deepEqual(checkOptionFile('max_connections = 200\n'), { ok: false, line: 1, message: 'option "max_connections" comes before any [group] header; put it under one, e.g. [mysqld]' });
-    assert.deepEqual(checkOptionFile('[mysqld\nx = 1'), { ok: false, line: 1, message: '"[mysqld" is not a group header: write [mysqld]' });
+    assert.deepEqual(checkOptionFile('max_connections = 200\n'), { ok: false, line: 1, message: 'is an option before any [group] header; put it under one, e.g. [mysqld]' });
+    assert.deepEqual(checkOptionFile('[mysqld\nx = 1'), { ok: false, line: 1, message: 'is not a group header: write [mysqld]' });
     assert.equal(checkOptionFile('[mysqld]\n= 5').ok, false);
     assert.equal(checkOptionFile('[mysqld]\n!source x').ok, false);
   });
-  test('merged by group and option: replaced where it stands, new options at the end of their group, new groups at the end; the rest kept as written', () => {
+  test('merged by group and option: replaced where it stands, new options after the last of their group, new groups at the end; the rest kept as written', () => {
     const base = '# tuned\n[mysqld]\nmax_connections = 200\nread_buffer_size = 1048576\n\n[client]\nport = 3306\n';
     const over = '[mysqld]\nmax-connections = 230\ninnodb_log_buffer_size = 17408000\n[mysqldump]\nquick\n';
     assert.equal(
       mergeOptionFiles(base, over),
-      '# tuned\n[mysqld]\nmax-connections = 230\nread_buffer_size = 1048576\n\ninnodb_log_buffer_size = 17408000\n[client]\nport = 3306\n[mysqldump]\nquick\n',
+      '# tuned\n[mysqld]\nmax-connections = 230\nread_buffer_size = 1048576\ninnodb_log_buffer_size = 17408000\n\n[client]\nport = 3306\n[mysqldump]\nquick\n',
     );
   });
 });
@@ -30,8 +30,8 @@ describe('MySQL option files', () => {
 describe("Pgpool's pgpool.conf", () => {
   test('settings pass; a line that is not one, and the keys opsflow owns, are refused', () => {
     assert.deepEqual(checkCustomPgpoolConf("max_pool = 60\n# a comment\nchild_life_time = '300'   # seconds\n"), { ok: true });
-    assert.deepEqual(checkCustomPgpoolConf('max_pool 60'), { ok: false, line: 1, message: '"max_pool 60" is not a setting: write name = value (a string in single quotes)' });
-    assert.match(JSON.stringify(checkCustomPgpoolConf("max_pool = 1\nbackend_hostname0 = 'x'")), /"line":2.*backend_hostname0 cannot be set here: the backends come from spec.postgresRef/);
+    assert.deepEqual(checkCustomPgpoolConf('max_pool 60'), { ok: false, line: 1, message: 'is not a setting: write name = value (a string in single quotes)' });
+    assert.match(JSON.stringify(checkCustomPgpoolConf("max_pool = 1\nbackend_hostname0 = 'x'")), /"line":2.*sets backend_hostname0, which cannot be set here: the backends come from spec.postgresRef/);
     assert.match(JSON.stringify(checkCustomPgpoolConf('ssl = on')), /TLS is set by a ReconfigureTLS request/);
     assert.match(JSON.stringify(checkCustomPgpoolConf('port = 5433')), /the ports are the Services'/);
   });
@@ -58,9 +58,9 @@ describe('validateCustomConfiguration: refused as KubeDB refuses, naming the fie
     ['restart maybe', 'MySQL', { removeCustomConfig: true, restart: 'maybe' }, 'spec.configuration.restart', /"maybe" is invalid; use auto/],
     ['an empty applyConfig', 'MySQL', { applyConfig: {} }, 'spec.configuration.applyConfig', /names no file/],
     ['a file that is not .cnf', 'MySQL', { applyConfig: { 'my.ini': '[mysqld]\n' } }, 'spec.configuration.applyConfig.my.ini', /does not end in .cnf/],
-    ['a .cnf that does not parse', 'PerconaXtraDB', { applyConfig: { 'a.cnf': 'max_connections = 5' } }, 'spec.configuration.applyConfig.a.cnf', /line 1: option "max_connections" comes before any \[group\]/],
+    ['a .cnf that does not parse', 'PerconaXtraDB', { applyConfig: { 'a.cnf': 'max_connections = 5' } }, 'spec.configuration.applyConfig.a.cnf', /line 1 is an option before any \[group\] header/],
     ['a file Pgpool does not take', 'Pgpool', { applyConfig: { 'pool_hba.conf': 'host all all 0.0.0.0/0 trust' } }, 'spec.configuration.applyConfig.pool_hba.conf', /Pgpool takes one custom file, pgpool.conf/],
-    ['a key Pgpool does not let be set', 'Pgpool', { applyConfig: { 'pgpool.conf': 'ssl = on' } }, 'spec.configuration.applyConfig.pgpool.conf', /line 1: ssl cannot be set here/],
+    ['a key Pgpool does not let be set', 'Pgpool', { applyConfig: { 'pgpool.conf': 'ssl = on' } }, 'spec.configuration.applyConfig.pgpool.conf', /line 1 sets ssl, which cannot be set here/],
     ['content that is not text', 'MySQL', { applyConfig: { 'a.cnf': 5 } }, 'spec.configuration.applyConfig.a.cnf', /is not text/],
   ];
   for (const [name, kind, configuration, field, words] of cases) {
@@ -142,7 +142,7 @@ describe('planReconfigure', () => {
   });
   const refusals: [string, unknown, Partial<PlanFacts>, string, RegExp][] = [
     ['a configSecret that does not exist', { configSecret: { name: 'ghost' } }, { customConfig: { named: null } }, 'spec.configuration.configSecret.name', /there is no Secret demo\/ghost: create it first/],
-    ['a configSecret whose file does not parse', { configSecret: { name: 'bad' } }, { customConfig: { named: { 'x.cnf': 'oops' } } }, 'spec.configuration.configSecret.name', /Secret demo\/bad key x.cnf: line 1/],
+    ['a configSecret whose file does not parse', { configSecret: { name: 'bad' } }, { customConfig: { named: { 'x.cnf': 'oops' } } }, 'spec.configuration.configSecret.name', /Secret demo\/bad key x.cnf: line 1 is an option before any \[group\]/],
     ['removing a configuration there is not', { removeCustomConfig: true }, { database: { kind: 'MySQL', metadata: { name: 'db', namespace: 'demo' }, spec: {} }, customConfig: {} }, 'spec.configuration.removeCustomConfig', /has no custom configuration to remove/],
   ];
   for (const [name, configuration, more, field, words] of refusals) {
@@ -154,6 +154,34 @@ describe('planReconfigure', () => {
       assert.match(got.message, words);
     });
   }
+  test('applied again after it failed midway (the configuration already in place, pods behind): restarts those pods', () => {
+    const files = { 'new.cnf': '[mysqld]\nmax_connections = 250\n' };
+    const facts = mysqlFacts({ configSecret: { name: 'new' } }, { customConfig: { current: files, named: files } });
+    facts.database.spec = { configSecret: { name: 'new' } };
+    facts.workload = { kind: 'StatefulSet', name: 'db', updateRevision: 'r2', template: template([{ name: 'custom-config', secret: { secretName: 'new' } }], [{ name: 'custom-config', mountPath: '/etc/mysql/conf.d', readOnly: true }]) as never };
+    facts.workload.template.metadata!.annotations = { [configHashAnnotation]: configHash(files) };
+    facts.pods = facts.pods.map((pod) => ({ ...pod, revision: pod.name === 'db-1' ? 'r2' : 'r1' }));
+    const got = planRequest(profiles.MySQL, facts);
+    assert.ok(got.ok, JSON.stringify(got));
+    assert.deepEqual(got.plan.steps.map((s) => s.step.kind), ['waitReady', 'pause', 'restartPods', 'resume']);
+    facts.pods = facts.pods.map((pod) => ({ ...pod, revision: 'r2' }));
+    assert.equal(planRequest(profiles.MySQL, facts).ok, false, 'every pod on it: nothing to change');
+  });
+  test('an applyConfig whose merge is the Secret the database already names writes nothing, and its undo cannot delete it', () => {
+    const files = { 'my.cnf': '[mysqld]\nmax_connections = 200\n' };
+    const name = appliedConfigSecretName('db', files);
+    const facts = mysqlFacts({ applyConfig: { 'my.cnf': '[mysqld]\nmax_connections = 200\n' }, restart: 'true' }, { customConfig: { current: files } });
+    facts.database.spec = { configSecret: { name } };
+    const got = planRequest(profiles.MySQL, facts);
+    assert.ok(got.ok, JSON.stringify(got));
+    assert.ok(!got.plan.steps.some((s) => s.step.kind === 'createConfigSecret'));
+  });
+  test('a current configuration that does not parse: an applyConfig is refused, naming the Secret and line, not quoting it', () => {
+    const got = planRequest(profiles.MySQL, mysqlFacts({ applyConfig: { 'my.cnf': '[mysqld]\nmax_connections = 300\n' } }, { customConfig: { current: { 'my.cnf': '[mysqld]\npassword hunter2 = x\n' } } }));
+    assert.equal(got.ok, false);
+    assert.match(got.ok ? '' : got.message, /^spec\.configuration\.applyConfig: the database's custom configuration, Secret demo\/old key my\.cnf: line 2 is not an option/);
+    assert.doesNotMatch(got.ok ? '' : got.message, /hunter2/);
+  });
   test("the dry run shows the steps, and no file's content", () => {
     const facts = mysqlFacts({ applyConfig: { 'my.cnf': '[mysqld]\nmax_connections = 300\n' } });
     const got = planRequest(profiles.MySQL, facts);
