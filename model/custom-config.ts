@@ -7,7 +7,7 @@
 import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { configHash, configHashAnnotation } from './config-hash.ts';
 import { checkOptionFile, mergeOptionFiles } from './mysql-option-file.ts';
-import { checkCustomPgpoolConf, mergePgpoolConf } from './pgpool-conf.ts';
+import { checkCustomPgpoolConf, mergePgpoolConf } from './pgpool-settings.ts';
 import type { DatabaseProfile } from './profiles.ts';
 import type { Database } from './types.ts';
 
@@ -49,11 +49,11 @@ export function checkConfigFiles(p: DatabaseProfile, files: ConfigFiles, field: 
     if (p.customConfig?.format === 'pgpool') {
       if (file !== 'pgpool.conf') return reject(field(file), `Pgpool takes one custom file, pgpool.conf; "${file}" is not it`);
       const check = checkCustomPgpoolConf(content);
-      if (!check.ok) return reject(field(file), `line ${check.line}: ${check.message}`);
+      if (!check.ok) return reject(field(file), `line ${check.line} ${check.message}`);
     } else {
       if (!/^[A-Za-z0-9_.-]+\.cnf$/.test(file)) return reject(field(file), `"${file}" does not end in .cnf: ${p.kind} reads only *.cnf files from its configuration directory`);
       const check = checkOptionFile(content);
-      if (!check.ok) return reject(field(file), `line ${check.line}: ${check.message}`);
+      if (!check.ok) return reject(field(file), `line ${check.line} ${check.message}`);
     }
   }
   return { ok: true };

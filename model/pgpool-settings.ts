@@ -26,7 +26,8 @@ function settings(text: string): Map<string, string> | { line: number; message: 
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const m = setting.exec(line);
-    if (!m) return { line: i + 1, message: `"${line}" is not a setting: write name = value (a string in single quotes)` };
+    // The line is named, never quoted: pgpool.conf may hold passwords.
+    if (!m) return { line: i + 1, message: 'is not a setting: write name = value (a string in single quotes)' };
     out.delete(m[1]!);
     out.set(m[1]!, m[2]!);
   }
@@ -39,8 +40,8 @@ export function checkCustomPgpoolConf(text: string): PgpoolConfCheck {
   if (!(parsed instanceof Map)) return { ok: false, ...parsed };
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   for (const key of parsed.keys()) {
-    const rule = owned.find((r) => r.test(key));
-    if (rule) return { ok: false, line: lines.findIndex((l) => setting.exec(l.trim())?.[1] === key) + 1, message: `${key} cannot be set here: ${rule.why}` };
+    const rule = owned.find((r) => r.test(key.toLowerCase()));
+    if (rule) return { ok: false, line: lines.findIndex((l) => setting.exec(l.trim())?.[1] === key) + 1, message: `sets ${key}, which cannot be set here: ${rule.why}` };
   }
   return { ok: true };
 }

@@ -207,7 +207,7 @@ for (const k of kinds) {
         : { 'broken.cnf': '[mysqld\nmax_connections = 5' };
       const cases: [string, unknown, RegExp][] = [
         ['missing-secret', { configSecret: { name: 'no-such-secret' } }, /spec\.configuration\.configSecret\.name: there is no Secret .*\/no-such-secret/],
-        ['bad-file', { applyConfig: bad }, k.kind === 'Pgpool' ? /backend_hostname0 cannot be set here: the backends come from spec\.postgresRef/ : /spec\.configuration\.applyConfig\.broken\.cnf: line 1: "\[mysqld" is not a group header/],
+        ['bad-file', { applyConfig: bad }, k.kind === 'Pgpool' ? /sets backend_hostname0, which cannot be set here: the backends come from spec\.postgresRef/ : /spec\.configuration\.applyConfig\.broken\.cnf: line 1 is not a group header/],
       ];
       if (k.kind === 'Pgpool') cases.push(['other-file', { applyConfig: { 'pool_hba.conf': 'host all all 0.0.0.0/0 trust' } }, /Pgpool takes one custom file, pgpool\.conf/]);
       for (const [name, configuration, words] of cases) {

@@ -9,6 +9,7 @@ import {
   isConflict,
   isNotFound,
   mergePatch,
+  secretFiles,
   statusCode,
   type Collection,
   type Kube,
@@ -158,7 +159,7 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
     // The custom configuration the database names: mounted (MySQL, PerconaXtraDB) or rendered (Pgpool) once it exists.
     const customName = customConfigSecretName(db);
     const customSecret = customName ? view.secrets.get(`${namespace}/${customName}`) : undefined;
-    const customFiles = customSecret && Object.fromEntries(Object.entries(customSecret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    const customFiles = secretFiles(customSecret);
     const serverNotReady = [
       [customName && !customSecret, `its custom configuration Secret ${customName}`],
       // pgpool started before its backends marks them down and, without health checks, never looks again.
@@ -228,8 +229,9 @@ export async function runProvisioner(kube: Kube, signal: AbortSignal, log: Logge
   /** A Pgpool's Postgres (spec.postgresRef) is Ready; one in another namespace is taken as Ready (it is not ours to see). */
   function backendReady(db: Database): boolean {
     const ref = (db.spec?.postgresRef ?? {}) as { name?: string; namespace?: string };
-    if (!ref.name || (ref.namespace && ref.namespace !== db.metadata.namespace)) return true;
-    return view.databases.get('Postgres')?.get(`${db.metadata.namespace}/${ref.name}`)?.status?.phase === 'Ready';
+    if (ref.namespace && ref.namespace !== db.metadata.namespace) return true;
+    // Without a name, the backend pgpool.conf names (model/pgpool-settings.ts).
+    return view.databases.get('Postgres')?.get(`${db.metadata.namespace}/${ref.name ?? `${db.metadata.name}-postgres`}`)?.status?.phase === 'Ready';
   }
 
   /** The auth Secret of a Pgpool's Postgres (spec.postgresRef), when it is in the Pgpool's namespace. */

@@ -1,9 +1,9 @@
 // The configuration KubeDB's provisioner renders for a Pgpool into the Secret `<pgpool>-config`: pgpool.conf
-// as KubeDB renders it (model/pgpool-conf.ts: backends, the custom configuration, the defaults its guides
+// as KubeDB renders it (model/pgpool-settings.ts: backends, the custom configuration, the defaults its guides
 // show), its TLS keys as the database's TLS says, and pool_hba.conf for its clientAuthMode.
 import type { V1Secret } from '@kubernetes/client-node';
 import { poolHba, poolHbaKey, pgpoolConfKey, withPgpoolTLS } from '../../model/pgpool-config.ts';
-import { renderPgpoolConf } from '../../model/pgpool-conf.ts';
+import { renderPgpoolConf } from '../../model/pgpool-settings.ts';
 import { podSelectorLabels, type DatabaseProfile } from '../../model/profiles.ts';
 import { tlsLayout } from '../../model/tls-layout.ts';
 import type { Database } from '../../model/types.ts';
