@@ -32,8 +32,10 @@ export async function beforeTimeLimit<T>(signal: AbortSignal, wait: (signal: Abo
   const limitMs = Context.current().info.startToCloseTimeoutMs;
   const stop = new AbortController();
   const cancel = () => stop.abort(signal.reason);
-  signal.addEventListener('abort', cancel, { once: true });
-  const timer = setTimeout(() => stop.abort(ApplicationFailure.nonRetryable(why(formatDuration(limitMs)), 'NotInTime')), limitMs - marginMs(limitMs));
+  if (signal.aborted) cancel();
+  else signal.addEventListener('abort', cancel, { once: true });
+  // Without a start-to-close limit (never so in opsflow's workflows) there is nothing to give up before.
+  const timer = limitMs > 0 ? setTimeout(() => stop.abort(ApplicationFailure.nonRetryable(why(formatDuration(limitMs)), 'NotInTime')), limitMs - marginMs(limitMs)) : undefined;
   try {
     return await wait(stop.signal);
   } finally {

@@ -96,10 +96,13 @@ function watchOnce<T extends Watched>(
     let queue = Promise.resolve();
     let settled = false;
     let unlisten = () => {};
+    let close = () => {};
     const finish = (end: WatchEnd) => {
       if (settled) return;
       settled = true;
-      // One listener per watch, gone with it: a long wait reconnects many times on the same signal.
+      // The stream closed (an ERROR event or a failed callback leave it open) and its listener gone with it: a
+      // long wait reconnects many times on the same signal.
+      close();
       unlisten();
       // Let callbacks already queued run before the caller decides what to do next.
       queue.then(() => resolve(end), (error) => resolve({ relist: true, error }));
@@ -120,9 +123,9 @@ function watchOnce<T extends Watched>(
     new Watch(kube.config)
       .watch(path, { ...query, allowWatchBookmarks: true }, callback, done)
       .then((controller) => {
-        if (signal.aborted) return controller.abort();
-        if (settled) return;
+        if (signal.aborted || settled) return controller.abort();
         const abort = () => controller.abort();
+        close = abort;
         signal.addEventListener('abort', abort, { once: true });
         unlisten = () => signal.removeEventListener('abort', abort);
       }, (err) => finish({ relist: true, error: err }));

@@ -160,9 +160,11 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
     const restarted = execution.outcome.restarts.map((r) => r.pod);
     const where = restarted.length
       ? ` Pods already restarted on the new configuration: ${restarted.join(', ')}; apply the request again to finish the others.`
-      : saga.committed
-        ? ' A pod was evicted and is not back, so what the request changed stays (a pod that starts now runs it): fix what keeps it from starting, then apply the request again to finish.'
-        : ' Nothing was restarted; what the request changed was put back.';
+      : execution.evicted.length
+        ? ` ${execution.evicted.join(', ')} was evicted and is not back, so what the request changed stays (a pod that starts now runs it): fix what keeps it from starting, then apply the request again to finish.`
+        : saga.committed
+          ? ' What the request changed stays: it had passed the point where it can be put back.'
+          : ' Nothing was restarted; what the request changed was put back.';
     const message = `${failed ? `${failed.step.label} failed: ${failed.message}` : rootMessage(err)}.${where}`;
     await CancellationScope.nonCancellable(async () => {
       const undoFailures = await saga.compensate();

@@ -38,7 +38,7 @@ test('a pod that never becomes Ready fails the request within its timeout, and t
   const stuck = conditionOf(ops, `CheckPodRunning--${first}`);
   assert.equal(stuck?.status, 'False', JSON.stringify(ops.status.conditions, null, 2));
   assert.match(stuck.message, new RegExp(`${first} was not Ready within 4s \\(spec\\.timeout\\): recreated \\(uid [0-9a-f-]+\\), phase Pending, not Ready`));
-  assert.match(conditionOf(ops, 'Failed').message, new RegExp(`Wait for ${first} to be Ready failed: .* A pod was evicted and is not back, so what the request changed stays`));
+  assert.match(conditionOf(ops, 'Failed').message, new RegExp(`Wait for ${first} to be Ready failed: .* ${first} was evicted and is not back, so what the request changed stays`));
   assert.ok(elapsed < 30_000, `failed within its time limits (took ${elapsed} ms)`);
   assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false, 'the database is resumed');
   const after = await podUids(ns);
