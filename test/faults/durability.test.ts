@@ -106,3 +106,20 @@ test('the watcher survives the API server going away and coming back', async (t)
   const ops = await waitForOpsRequestDone(ns, 'rotate-after-restart', 90_000);
   assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
 });
+
+test('the API server restarted in the middle of a rotation with maxRetries 0: its transient errors are tried again in the activity, the rotation finishes', async (t) => {
+  const { ns } = await scenario(t, 'apiserver-midway');
+  const timeline = await PodTimeline.start(ns);
+  await applyRotate(ns, 'rotate-through-restart', 'my-db', '  timeout: 2m\n  maxRetries: 0\n');
+  // Killed once the first pod is evicted: the rest of the restarts, the resume and the status writes meet the outage.
+  await waitForObject<any, true>(res.mysqlOps, ns, 'rotate-through-restart', (o) => (o?.status?.conditions?.some((c: any) => c.type.startsWith('EvictPod--')) ? true : undefined));
+  const { pids } = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
+  process.kill(pids['kube-apiserver'], 'SIGKILL');
+  while (isAlive(pids['kube-apiserver'])) await sleep(20);
+  await up(() => {});
+  const ops = await waitForOpsRequestDone(ns, 'rotate-through-restart', 120_000);
+  await timeline.close();
+  assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
+  for (const [pod, uids] of timeline.uidsByPod()) assert.ok(uids.length >= 2, `${pod} restarted`);
+  assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false);
+});

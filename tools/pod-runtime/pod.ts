@@ -29,6 +29,9 @@ export interface RuntimeContext {
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
+/** How soon a pod status that could not be written is tried again. */
+const statusRetryMs = 500;
+
 export class PodRunner {
   readonly paths: PodPaths;
   readonly containers: ContainerRunner[];
@@ -197,7 +200,12 @@ export class PodRunner {
         this.#pod = await this.rt.kube.core.patchNamespacedPodStatus({ namespace: namespace!, name: name!, body: { metadata: { uid }, status: patch } }, mergePatch);
         this.#lastWritten = text;
       } catch (err) {
-        if (!(isNotFound(err) || isConflict(err) || statusCode(err) === 422)) this.rt.log.warn({ pod: this.key, err: (err as Error).message }, 'could not write pod status');
+        if (isNotFound(err) || isConflict(err) || statusCode(err) === 422) return; // the pod is gone, or another one has its name
+        // The API server away (restarting): try again, as the kubelet keeps syncing a pod's status.
+        this.rt.log.warn({ pod: this.key, err: (err as Error).message }, 'could not write pod status; trying again');
+        setTimeout(() => {
+          if (!this.#stopping) this.#report();
+        }, statusRetryMs).unref();
       }
     }).catch((err) => this.rt.log.error({ pod: this.key, err: (err as Error).message }, 'pod status not written'));
   }
