@@ -5,14 +5,17 @@ const unitMs: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs':
 const term = String.raw`(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)`;
 const whole = new RegExp(`^(?:${term})+$`);
 
-/** Milliseconds, or undefined when `text` is not a (non-negative) duration. */
+/** The longest duration Go holds (2^63 - 1 ns, about 2562047h): longer ones do not parse there either. */
+const maxMs = 9_223_372_036_854;
+
+/** Milliseconds, or undefined when `text` is not a (non-negative) duration Go could hold. */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();
   if (trimmed === '0') return 0;
   if (!whole.test(trimmed)) return undefined;
   let total = 0;
   for (const [, value, unit] of trimmed.matchAll(new RegExp(term, 'g'))) total += Number(value) * unitMs[unit];
-  return total;
+  return total <= maxMs ? total : undefined;
 }
 
 export function formatDuration(ms: number): string {

@@ -15,10 +15,12 @@ describe('parseDuration', () => {
     ['.5h', 1_800_000],
     ['250us', 0.25],
     ['0', 0],
+    ['2562047h', 2562047 * 3_600_000],
   ];
   for (const [text, ms] of valid) test(`"${text}" is ${ms} ms`, () => assert.equal(parseDuration(text), ms));
 
-  for (const text of ['', '5', '5 minutes', '-1s', '+1s', '1d', 'm', '1h 30m', '1..5h']) {
+  // The last two: longer than Go's time.Duration holds (it refuses them too).
+  for (const text of ['', '5', '5 minutes', '-1s', '+1s', '1d', 'm', '1h 30m', '1..5h', '2562048h', '999999999999h']) {
     test(`rejects "${text}"`, () => assert.equal(parseDuration(text), undefined));
   }
 });
