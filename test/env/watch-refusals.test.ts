@@ -3,10 +3,10 @@
 // caller's role does not allow (a ServiceAccount with no role at all, its token from the TokenRequest API).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
-import { ApiRefusal, connectKube, pods } from '../../platform/kube.ts';
+import { ApiRefusal, pods } from '../../platform/kube.ts';
 import { waitFor } from '../../platform/watch.ts';
 import { createNamespace, deleteNamespace, kube } from '../helpers/cluster.ts';
+import { serviceAccountKube } from '../helpers/service-account.ts';
 
 const never = () => undefined;
 
@@ -22,17 +22,7 @@ test('a resource the API server does not serve: refused at once, naming it and a
 test('a watch the role does not allow: refused at once with 403, saying what the role must allow', async (t) => {
   const ns = await createNamespace('refusal');
   t.after(() => deleteNamespace(ns));
-  await kube.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'nobody' } } });
-  const token = await kube.core.createNamespacedServiceAccountToken({ namespace: ns, name: 'nobody', body: { spec: { expirationSeconds: 600 } } });
-  const cluster = kube.config.getCurrentCluster()!;
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name: 'nobody', token: token.status!.token }],
-    contexts: [{ name: 'nobody', cluster: cluster.name, user: 'nobody' }],
-    currentContext: 'nobody',
-  });
-  const err = await waitFor(connectKube(config), pods(ns), {}, never).then(() => undefined, (e: unknown) => e);
+  const err = await waitFor(await serviceAccountKube(ns, 'nobody'), pods(ns), {}, never).then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof ApiRefusal, String(err));
   assert.equal(err.code, 403);
   assert.match(err.message, new RegExp(`^watching pods \\(v1\\) in namespace ${ns}: forbidden: the role must allow list and watch on it \\(403: pods is forbidden: User "system:serviceaccount:${ns}:nobody" cannot list resource "pods"`));

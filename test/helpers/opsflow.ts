@@ -8,7 +8,8 @@ import { createLogger } from '../../platform/logger.ts';
 import { connectionOptions, temporalSettings, type TemporalSettings } from '../../platform/temporal.ts';
 import { installRuntime } from '../../worker/runtime.ts';
 import { createWorker } from '../../worker/worker.ts';
-import { kube } from './cluster.ts';
+import type { Kube } from '../../platform/kube.ts';
+import { kube as adminKube } from './cluster.ts';
 
 const logger = createLogger('opsflow-test');
 
@@ -22,8 +23,12 @@ export interface Opsflow {
   stop(): Promise<void>;
 }
 
-/** `worker: false` leaves the task queue to workers the test runs itself (e.g. in child processes). */
-export async function startOpsflow(namespace: string, opts: { watcher?: boolean; worker?: boolean } = {}): Promise<Opsflow> {
+/**
+ * `worker: false` leaves the task queue to workers the test runs itself (e.g. in child processes); `kube`: the
+ * client the worker and watcher act with (default: the environment's administrator).
+ */
+export async function startOpsflow(namespace: string, opts: { watcher?: boolean; worker?: boolean; kube?: Kube } = {}): Promise<Opsflow> {
+  const kube = opts.kube ?? adminKube;
   installRuntime(logger, { handleSignals: false });
   const temporal = { ...temporalSettings(), taskQueue: `opsflow-test-${randomBytes(4).toString('hex')}` };
   const inProcess = opts.worker === false ? undefined : await createWorker({ temporal, kube, workflowBundlePath: process.env.OPSFLOW_WORKFLOW_BUNDLE });
