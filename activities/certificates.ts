@@ -16,7 +16,7 @@ import { isConflict, isNotFound, type Collection, type Kube } from '../platform/
 import { readCustom, updateStatus, type CustomResource } from '../platform/status.ts';
 import { waitFor } from '../platform/watch.ts';
 import { asActivityFailure, kubeCall } from './failures.ts';
-import { whileHeartbeating } from './heartbeat.ts';
+import { beforeTimeLimit, whileHeartbeating } from './heartbeat.ts';
 import type { DatabaseRef } from './refs.ts';
 import { databaseResource } from './resources.ts';
 
@@ -189,20 +189,25 @@ export function certificateActivities(kube: Kube) {
       const seen = new Map<string, string>();
       const issued = await whileHeartbeating(
         (signal) =>
-          waitFor<Certificate, Certificate[]>(
-            kube,
-            certificates(namespace),
-            {},
-            (all) => {
-              let done = true;
-              for (const w of waits) {
-                const reason = pendingReason(all.find((c) => c.metadata.name === w.name), w.name, w.afterRevision);
-                seen.set(w.name, reason ?? 'issued');
-                done &&= reason === undefined;
-              }
-              return done ? waits.map((w) => all.find((c) => c.metadata.name === w.name)!) : undefined;
-            },
+          beforeTimeLimit(
             signal,
+            (stop) =>
+              waitFor<Certificate, Certificate[]>(
+                kube,
+                certificates(namespace),
+                {},
+                (all) => {
+                  let done = true;
+                  for (const w of waits) {
+                    const reason = pendingReason(all.find((c) => c.metadata.name === w.name), w.name, w.afterRevision);
+                    seen.set(w.name, reason ?? 'issued');
+                    done &&= reason === undefined;
+                  }
+                  return done ? waits.map((w) => all.find((c) => c.metadata.name === w.name)!) : undefined;
+                },
+                stop,
+              ),
+            (limit) => `cert-manager did not issue the certificates within ${limit} (spec.timeout): ${[...seen].filter(([, r]) => r !== 'issued').map(([n, r]) => `${n}: ${r}`).join('; ')}`,
           ),
         () => Object.fromEntries(seen),
       );

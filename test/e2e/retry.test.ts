@@ -109,7 +109,8 @@ spec: {type: ReconfigureTLS, databaseRef: {name: my-db}, tls: {rotateCertificate
   const ops = await waitForOpsRequestDone(ns, 'rotate-expired', 60_000);
   assert.equal(ops.status.phase, 'Failed');
   assert.equal(conditionOf(ops, 'IssueCertificatesSucceeded').status, 'False');
-  assert.match(conditionOf(ops, 'Failed').message, /^Re-issue the certificates failed: did not finish within 2s \(spec\.timeout\)\. Nothing was restarted/);
+  // The step's timer or the wait's own deadline, whichever ends first: both say the limit.
+  assert.match(conditionOf(ops, 'Failed').message, /^Re-issue the certificates failed: (did not finish|cert-manager did not issue the certificates) within 2s \(spec\.timeout\).* Nothing was restarted/);
   assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false, 'resumed');
   assert.ok(Date.now() - started >= 5000, "after its step's limit and the grace period");
   const r = await opsflowCli(['retry', '-n', ns, 'rotate-expired']);

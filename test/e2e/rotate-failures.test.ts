@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { mergePatch } from '../../platform/kube.ts';
-import { apply, conditionOf, get, kube, res, waitForOpsRequestDone } from '../helpers/cluster.ts';
-import { applyRotate, isPaused, listPods } from '../helpers/fixtures.ts';
+import { apply, conditionOf, get, kube, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
+import { applyRotate, holdIssuance, isPaused, issuerName, listPods } from '../helpers/fixtures.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
 import { recordHistory } from '../helpers/record-history.ts';
 import { scenario } from '../helpers/scenario.ts';
@@ -64,6 +64,35 @@ test('a server that cannot start after its restart: the step fails within its ti
   assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false, 'the database is resumed');
   const after = await podUids(ns);
   for (const [pod, uid] of before) if (pod !== first) assert.equal(after.get(pod), uid, `${pod} was not restarted after the failure`);
+});
+
+test('the Issuer deleted while the certificates wait for it: the step fails within its limit saying what cert-manager shows, nothing restarted, the database resumed', async (t) => {
+  const { ns } = await scenario(t, 'issuer-gone');
+  const before = await podUids(ns);
+  await holdIssuance(ns);
+  await applyRotate(ns, 'rotate-issuer-gone', 'my-db', '  timeout: 8s\n  maxRetries: 0\n');
+  await waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) => (conditionOf(c, 'Issuing')?.status === 'True' ? true : undefined));
+  await kube.custom.deleteNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace: ns, plural: 'issuers', name: issuerName });
+  const ops = await waitForOpsRequestDone(ns, 'rotate-issuer-gone', 60_000);
+  assert.equal(ops.status.phase, 'Failed');
+  // What cert-manager shows of each Certificate still waiting (the wait's own deadline comes before the step's timer).
+  assert.match(conditionOf(ops, 'IssueCertificatesSucceeded').message, /^cert-manager did not issue the certificates within 8s \(spec\.timeout\): my-db-\S+-cert: /);
+  assert.match(conditionOf(ops, 'Failed').message, /^Re-issue the certificates failed: .*Nothing was restarted/);
+  assert.deepEqual(await podUids(ns), before, 'no pod restarted');
+  assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false, 'resumed');
+});
+
+test('the database deleted while its request waits on it (its Certificates go with it): the request fails at once, naming what went', async (t) => {
+  const { ns } = await scenario(t, 'db-gone');
+  await holdIssuance(ns);
+  await applyRotate(ns, 'rotate-db-gone', 'my-db', '  timeout: 2m\n  maxRetries: 0\n');
+  await waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) => (conditionOf(c, 'Issuing')?.status === 'True' ? true : undefined));
+  await kube.custom.deleteNamespacedCustomObject({ group: 'kubedb.com', version: 'v1', namespace: ns, plural: 'mysqls', name: 'my-db' });
+  const started = Date.now();
+  const ops = await waitForOpsRequestDone(ns, 'rotate-db-gone', 60_000);
+  assert.equal(ops.status.phase, 'Failed', JSON.stringify(ops.status.conditions, null, 2));
+  assert.match(conditionOf(ops, 'Failed').message, /Certificate my-db-\S+ was deleted while waiting for it to be issued/);
+  assert.ok(Date.now() - started < 30_000, `well within its 2m limit (${Date.now() - started} ms)`);
 });
 
 test('an OpsRequest naming a database that does not exist fails with a clear message and touches nothing', async (t) => {
