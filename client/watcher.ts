@@ -1,6 +1,6 @@
 // The watcher: every OpsRequest that is not finished gets one workflow run, and every database with TLS gets
 // its certificates made. The IDs are deterministic (see workflow-ids.ts) and Temporal refuses a second run under
-// one ID, so resyncs, restarts and duplicate events are harmless; the in-memory set only saves round trips. An
+// one ID, so resyncs, restarts and duplicate events are harmless; the in-memory map only saves round trips. An
 // OpsRequest claimed by another run (one started by hand, or from Temporal Web with a whole OpsRequest) is that
 // run's: the watcher starts none for it. A deleted OpsRequest's run is cancelled (see deletions.ts); one whose
 // run ended without finishing it is ended (see ended-runs.ts).
@@ -37,20 +37,22 @@ export interface WatcherOptions {
 const finished = new Set(['Successful', 'Failed', 'Skipped']);
 
 export async function runWatcher(o: WatcherOptions): Promise<void> {
-  const started = new Set<string>();
+  // The run last started for each object (by uid): one entry per live object, forgotten when it is deleted or
+  // its request finished, so a watcher running for months does not grow with every request and generation.
+  const started = new Map<string, string>();
   const retryDelayMs = o.retryDelayMs ?? 2000;
 
-  async function start(id: string, what: string, begin: () => Promise<unknown>): Promise<void> {
-    if (started.has(id) || o.signal.aborted) return;
-    started.add(id);
+  async function start(uid: string, id: string, what: string, begin: () => Promise<unknown>): Promise<void> {
+    if (started.get(uid) === id || o.signal.aborted) return;
+    started.set(uid, id);
     try {
       await begin();
       o.logger.info({ workflowId: id }, `started workflow for ${what}`);
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return; // an earlier run exists: nothing to do
-      started.delete(id);
+      if (started.get(uid) === id) started.delete(uid);
       o.logger.warn({ workflowId: id, err: (err as Error).message }, `could not start workflow for ${what}; retrying`);
-      setTimeout(() => void start(id, what, begin), retryDelayMs).unref();
+      setTimeout(() => void start(uid, id, what, begin), retryDelayMs).unref();
     }
   }
 
@@ -84,15 +86,18 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
         const ref: OpsRequestRef = { kind: p.opsRequest.kind, namespace: ops.metadata.namespace!, name: ops.metadata.name! };
         const id = opsRequestWorkflowId(ref, ops.metadata.uid!);
         if (type === 'DELETED') {
-          started.delete(id);
+          started.delete(ops.metadata.uid!);
           void onOpsRequestDeleted(deletions, p, ops);
           continue;
         }
-        if (finished.has(ops.status?.phase ?? '')) continue;
+        if (finished.has(ops.status?.phase ?? '')) {
+          started.delete(ops.metadata.uid!);
+          continue;
+        }
         const owner = ops.metadata.annotations?.[claimAnnotation];
         if (owner && owner !== id) continue; // another run claimed it and carries it out
         const target = ops.spec?.[p.opsRequest.targetField]?.name;
-        void start(id, `${ref.kind} ${ref.namespace}/${ref.name}`, () =>
+        void start(ops.metadata.uid!, id, `${ref.kind} ${ref.namespace}/${ref.name}`, () =>
           o.client.workflow.start<typeof opsRequestWorkflow>('opsRequestWorkflow', {
             workflowId: id,
             taskQueue: o.taskQueue,
@@ -116,12 +121,15 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
 
   function onDatabase(p: DatabaseProfile) {
     return ({ objects, object, type }: Observation<Database>) => {
-      if (type === 'DELETED') return;
+      if (type === 'DELETED') {
+        started.delete(object!.metadata.uid!);
+        return;
+      }
       for (const db of object ? [object] : objects.values()) {
         if (!db.spec?.tls?.issuerRef) continue;
         const ref: DatabaseRef = { kind: p.kind, namespace: db.metadata.namespace!, name: db.metadata.name! };
         const id = certificatesWorkflowId(ref, db.metadata.uid!, db.metadata.generation ?? 1);
-        void start(id, `the certificates of ${p.kind} ${ref.namespace}/${ref.name}`, () =>
+        void start(db.metadata.uid!, id, `the certificates of ${p.kind} ${ref.namespace}/${ref.name}`, () =>
           o.client.workflow.start<typeof databaseCertificatesWorkflow>('databaseCertificatesWorkflow', {
             workflowId: id,
             taskQueue: o.taskQueue,
