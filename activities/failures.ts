@@ -1,8 +1,8 @@
 // Kubernetes errors as Temporal sees them: a request the API server refuses for what it is (400, 403, 404,
 // 422) will not succeed on retry, so it fails the step at once; a transient one (the server restarting or
 // overloaded) is tried again in the activity; what remains is retried by the step's policy.
-import { ApplicationFailure } from '@temporalio/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
 import { apiMessage, statusCode } from '../platform/kube.ts';
 
 const permanent = new Set([400, 403, 404, 422]);
