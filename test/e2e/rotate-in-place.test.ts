@@ -1,6 +1,6 @@
-// A rotation without restarts (annotation opsflow.dev/rotate: in-place): MySQL (MariaDB's FLUSH SSL) and
-// ProxySQL (PROXYSQL RELOAD TLS) reload their certificates, every pod serves the new serial and none restarts;
-// Pgpool cannot reload its certificate, so its pods restart and a condition says so.
+// A rotation without restarts (annotation opsflow.dev/rotate: in-place): MySQL and PerconaXtraDB (MariaDB's
+// FLUSH SSL) and ProxySQL (PROXYSQL RELOAD TLS) reload their certificates, every pod serves the new serial and
+// none restarts; Pgpool cannot reload its certificate, so its pods restart and a condition says so.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -22,7 +22,7 @@ const podsOf = async (k: TLSKind) => (await kube.core.listNamespacedPod({ namesp
 before(async () => {
   ns = await createNamespace('in-place');
   opsflow = await startOpsflow(ns);
-  const kinds = [kind('MySQL'), kind('ProxySQL'), kind('Pgpool')];
+  const kinds = [kind('MySQL'), kind('PerconaXtraDB'), kind('ProxySQL'), kind('Pgpool')];
   for (const k of kinds) {
     await apply(ns, await example(k, '0-issuers.yaml'), { ignoreExisting: true });
     await waitForObject<any, true>(res.certificate, ns, k.issuers.first.caSecret, (c) => (conditionOf(c, 'Ready')?.status === 'True' ? true : undefined));
@@ -54,7 +54,7 @@ async function rotateInPlace(k: TLSKind) {
   return { ops, before, after: new Map(after.map((p) => [p.metadata!.name!, p.metadata!.uid!])) };
 }
 
-for (const name of ['MySQL', 'ProxySQL'] as const) {
+for (const name of ['MySQL', 'PerconaXtraDB', 'ProxySQL'] as const) {
   test(`${name}: rotated in place, every pod serves the new certificate, none restarted`, async () => {
     const k = kind(name);
     const r = await rotateInPlace(k);
