@@ -1,7 +1,7 @@
 // Durability under faults: a worker killed in the middle of a step, and the API server going away under the
 // watcher. These kill shared parts of the local environment, so `npm test` runs them after the other tests.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { up } from '../../tools/localenv/lifecycle.ts';
 import { isAlive } from '../../tools/localenv/process.ts';
-import { repoRoot, stateDir } from '../../tools/localenv/paths.ts';
+import { stateDir } from '../../tools/localenv/paths.ts';
 import { conditionOf, get, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
 import {
   applyRotate,
@@ -24,22 +24,7 @@ import {
 } from '../helpers/fixtures.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
 import { scenario } from '../helpers/scenario.ts';
-
-/** `opsflow worker` in a process of its own (so it can be killed), ready once it polls the task queue. */
-function spawnWorker(taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, 'client', 'cli.ts'), 'worker'], {
-    env: { ...process.env, OPSFLOW_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('"msg":"worker running"')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-  });
-}
+import { spawnWorker } from '../helpers/worker-process.ts';
 
 /** The test's scenario without a worker of its own: the workers are processes it starts (and kills). */
 async function withWorkerProcesses(t: TestContext, prefix: string) {
@@ -51,7 +36,7 @@ async function withWorkerProcesses(t: TestContext, prefix: string) {
 
 test('a worker killed in the middle of a step: another worker finishes the rotation, nothing is done twice', async (t) => {
   const { ns, opsflow, workers } = await withWorkerProcesses(t, 'killed');
-  workers.push(await spawnWorker(opsflow.temporal.taskQueue));
+  workers.push((await spawnWorker(opsflow.temporal.taskQueue)).child);
   await createCAIssuer(ns);
   await createTLSMySQL(ns);
   await waitForDatabaseReady(ns);
@@ -79,7 +64,7 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
     assert.ok(Date.now() < deadline, `the re-issues were triggered (${completed} of ${certificates.length})`);
   }
   workers[0].kill('SIGKILL');
-  workers.push(await spawnWorker(opsflow.temporal.taskQueue));
+  workers.push((await spawnWorker(opsflow.temporal.taskQueue)).child);
   await releaseIssuance(ns);
   const ops = await waitForOpsRequestDone(ns, 'rotate-killed', 90_000);
   await timeline.close();
