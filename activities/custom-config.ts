@@ -8,14 +8,13 @@ import { configHash } from '../model/config-hash.ts';
 import { nextConfigFiles, type ConfigFiles, type CustomConfigRequest } from '../model/custom-config.ts';
 import { podSelectorLabels, profiles } from '../model/profiles.ts';
 import type { Database, OpsRequest } from '../model/types.ts';
-import { isNotFound, secretFiles, type Kube } from '../platform/kube.ts';
+import { isNotFound, secretData, secretFiles, type Kube } from '../platform/kube.ts';
 import { readCustom } from '../platform/status.ts';
 import { kubeCall } from './failures.ts';
 import type { DatabaseRef, OpsRequestRef } from './refs.ts';
 import { databaseResource, opsRequestResource } from './resources.ts';
 
 const decode = (s: V1Secret | undefined): ConfigFiles => secretFiles(s) ?? {};
-const encode = (files: ConfigFiles) => Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
 
 export function customConfigActivities(kube: Kube) {
   const readSecret = (namespace: string, name: string) =>
@@ -53,7 +52,7 @@ export function customConfigActivities(kube: Kube) {
               ownerReferences: [{ apiVersion: database.apiVersion ?? `${p.group}/${p.version}`, kind: p.kind, name: db.name, uid: database.metadata.uid!, controller: true, blockOwnerDeletion: true }],
             },
             type: 'Opaque',
-            data: encode(files),
+            data: secretData(files),
           },
         });
         return `Secret ${secretName}: ${Object.keys(files).join(', ')} (${Object.keys(applyConfig).join(', ')} merged${base ? ` over Secret ${base}` : ''})`;

@@ -13,7 +13,7 @@ import type { WorkloadRef } from '../model/plan.ts';
 import { profiles } from '../model/profiles.ts';
 import { hasTLSLayout, withTLS, type TLSLayout } from '../model/tls-layout.ts';
 import type { Database } from '../model/types.ts';
-import { isConflict, isNotFound, mergePatch, secretFiles, type Kube } from '../platform/kube.ts';
+import { isConflict, isNotFound, mergePatch, secretData, secretFiles, type Kube } from '../platform/kube.ts';
 import { readCustom } from '../platform/status.ts';
 import { kubeCall } from './failures.ts';
 import type { DatabaseRef } from './refs.ts';
@@ -109,7 +109,7 @@ export function workloadActivities(kube: Kube) {
           }
           if (isDeepStrictEqual(next, now)) return { changed: false };
           try {
-            await kube.core.replaceNamespacedSecret({ namespace: db.namespace, name: secretName, body: { ...secret, data: Object.fromEntries(Object.entries(next).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) } });
+            await kube.core.replaceNamespacedSecret({ namespace: db.namespace, name: secretName, body: { ...secret, data: secretData(next) } });
             return { changed: true };
           } catch (err) {
             if (!isConflict(err) || attempt >= attempts) throw err;

@@ -61,6 +61,10 @@ export const statusCode = (err: unknown): number | undefined =>
 export const isNotFound = (err: unknown) => statusCode(err) === 404;
 export const isConflict = (err: unknown) => statusCode(err) === 409;
 
+/** Text files as a Secret's data (base64, key by key). */
+export const secretData = (files: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+
 /** A Secret's data as text, key by key (undefined for no Secret). */
 export const secretFiles = (secret: k8s.V1Secret | undefined): Record<string, string> | undefined =>
   secret && Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));

@@ -10,6 +10,8 @@ import { readCustom } from '../../platform/status.ts';
 import { opsRequestWorkflowId } from '../workflow-ids.ts';
 import type { Context } from './context.ts';
 import { Failure } from './errors.ts';
+import { profileFor } from './kinds.ts';
+import type { TargetOptions } from './options.ts';
 import { parseHistory, type RunHistory } from './run-history.ts';
 
 export const finishedPhases = ['Successful', 'Failed', 'Skipped'];
@@ -56,6 +58,20 @@ export async function findRun(client: Client, p: DatabaseProfile, namespace: str
     if (!latest || run.startTime > latest.startTime) latest = run;
   }
   return latest && { workflowId: latest.workflowId, runId: latest.runId, info: latest };
+}
+
+/**
+ * The OpsRequest NAME of a command's target, not yet ended, and its run (if one exists): what `cancel` and
+ * `retry` act on. An ended request is refused with `ifEnded`, the command's advice.
+ */
+export async function openRequest(ctx: Context, o: TargetOptions, name: string, ifEnded: string) {
+  const p = profileFor(o.kind!);
+  const ns = ctx.namespace(o.namespace);
+  const what = describeRequest(p, ns, name);
+  const ops = await requireOpsRequest(ctx, p, ns, name);
+  if (finishedPhases.includes(ops.status?.phase ?? '')) throw new Failure(`${what} has already ended (${ops.status!.phase}): ${ifEnded}`);
+  const client = await ctx.client();
+  return { p, ns, what, client, run: await findRun(client, p, ns, name, ops) };
 }
 
 export async function readHistory(client: Client, run: RunRef): Promise<RunHistory> {

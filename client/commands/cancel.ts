@@ -6,9 +6,8 @@ import { cancelRun } from '../deletions.ts';
 import type { Context } from '../cli/context.ts';
 import { exitCodes, Failure } from '../cli/errors.ts';
 import { follow, printOutcome } from '../cli/follow.ts';
-import { profileFor } from '../cli/kinds.ts';
 import { withTarget, type TargetOptions } from '../cli/options.ts';
-import { describeRequest, findRun, finishedPhases, requireOpsRequest } from '../cli/runs.ts';
+import { openRequest } from '../cli/runs.ts';
 
 export function registerCancel(program: Command, ctx: Context, done: (code: number) => void) {
   const cmd = program
@@ -18,13 +17,7 @@ export function registerCancel(program: Command, ctx: Context, done: (code: numb
     .option('--no-wait', 'ask for the cancellation and return at once');
   withTarget(cmd);
   cmd.action(async (name: string, o: TargetOptions & { wait: boolean }) => {
-    const p = profileFor(o.kind!);
-    const ns = ctx.namespace(o.namespace);
-    const what = describeRequest(p, ns, name);
-    const ops = await requireOpsRequest(ctx, p, ns, name);
-    if (finishedPhases.includes(ops.status?.phase ?? '')) throw new Failure(`${what} has already ended (${ops.status!.phase}): nothing to cancel`);
-    const client = await ctx.client();
-    const run = await findRun(client, p, ns, name, ops);
+    const { p, ns, what, client, run } = await openRequest(ctx, o, name, 'nothing to cancel');
     if (!run || !(await cancelRun(client, run.workflowId))) throw new Failure(`${what} has no running run to cancel${run ? ` (${run.workflowId} has ended)` : ''}`);
     process.stdout.write(`cancellation of ${what} requested (run ${run.workflowId}); it puts back what it changed\n`);
     if (!o.wait) return done(exitCodes.done);

@@ -6,9 +6,8 @@ import type { RetryAccepted } from '../../workflows/retry.ts';
 import type { Context } from '../cli/context.ts';
 import { exitCodes, Failure } from '../cli/errors.ts';
 import { exitCodeOf, follow, printOutcome } from '../cli/follow.ts';
-import { profileFor } from '../cli/kinds.ts';
 import { withTarget, type TargetOptions } from '../cli/options.ts';
-import { describeRequest, findRun, finishedPhases, requireOpsRequest } from '../cli/runs.ts';
+import { openRequest } from '../cli/runs.ts';
 
 export function registerRetry(program: Command, ctx: Context, done: (code: number) => void) {
   const cmd = program
@@ -18,13 +17,7 @@ export function registerRetry(program: Command, ctx: Context, done: (code: numbe
     .option('--no-wait', 'ask for the retry and return at once');
   withTarget(cmd);
   cmd.action(async (name: string, o: TargetOptions & { wait: boolean }) => {
-    const p = profileFor(o.kind!);
-    const ns = ctx.namespace(o.namespace);
-    const what = describeRequest(p, ns, name);
-    const ops = await requireOpsRequest(ctx, p, ns, name);
-    if (finishedPhases.includes(ops.status?.phase ?? '')) throw new Failure(`${what} has already ended (${ops.status!.phase}): apply it again under a new name instead`);
-    const client = await ctx.client();
-    const run = await findRun(client, p, ns, name, ops);
+    const { p, ns, what, client, run } = await openRequest(ctx, o, name, 'apply it again under a new name instead');
     if (!run) throw new Failure(`${what} has no run yet`);
     let accepted: RetryAccepted;
     try {

@@ -6,6 +6,7 @@ import { poolHba, poolHbaKey, pgpoolConfKey, withPgpoolTLS } from '../../model/p
 import { renderPgpoolConf } from '../../model/pgpool-settings.ts';
 import { podSelectorLabels, type DatabaseProfile } from '../../model/profiles.ts';
 import { tlsLayout } from '../../model/tls-layout.ts';
+import { secretData } from '../../platform/kube.ts';
 import type { Database } from '../../model/types.ts';
 import { desiredReplicas, ownerReference } from './workload.ts';
 
@@ -27,6 +28,6 @@ export function desiredConfigSecret(p: DatabaseProfile, db: Database, custom?: s
       ownerReferences: [ownerReference(p, db)],
     },
     type: 'Opaque',
-    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    data: secretData(data),
   };
 }

@@ -5,8 +5,9 @@
 // Pods the pod runtime runs are left to it (`leaveTo`): it deletes them itself once their servers stopped.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { apiMessage, isConflict, isNotFound, pods, type Kube } from '../../platform/kube.ts';
+import { apiMessage, pods, type Kube } from '../../platform/kube.ts';
 import { observe } from '../../platform/watch.ts';
+import { podDeleter } from './delete-pod.ts';
 
 const simulatedNodeAnnotation = 'kwok.x-k8s.io/node';
 
@@ -17,33 +18,13 @@ export interface PodFinalizerOptions {
 
 export async function runPodFinalizer(kube: Kube, signal: AbortSignal, log: Logger, options: PodFinalizerOptions = {}): Promise<void> {
   const simulated = new Set<string>();
-  const inFlight = new Set<string>();
   let current = new Map<string, V1Pod>();
+  const finalize = podDeleter(kube, log);
   const finalizeTerminating = (list: Iterable<V1Pod>) => {
     for (const pod of list) {
       if (pod.metadata?.deletionTimestamp && simulated.has(pod.spec?.nodeName ?? '') && !options.leaveTo?.(pod)) void finalize(pod);
     }
   };
-
-  async function finalize(pod: V1Pod): Promise<void> {
-    const uid = pod.metadata!.uid!;
-    if (inFlight.has(uid)) return;
-    inFlight.add(uid);
-    try {
-      await kube.core.deleteNamespacedPod({
-        namespace: pod.metadata!.namespace!,
-        name: pod.metadata!.name!,
-        gracePeriodSeconds: 0,
-        body: { gracePeriodSeconds: 0, preconditions: { uid } },
-      });
-      log.info({ pod: `${pod.metadata!.namespace}/${pod.metadata!.name}`, uid }, 'pod deleted');
-    } catch (err) {
-      // Gone already, or the name now belongs to a new pod: nothing of ours to delete.
-      if (!isNotFound(err) && !isConflict(err)) log.warn({ uid, err: apiMessage(err) }, 'could not delete terminating pod');
-    } finally {
-      inFlight.delete(uid);
-    }
-  }
 
   const onError = (what: string) => (err: unknown) => log.warn({ err: apiMessage(err) }, `watch of ${what} failed; re-listing`);
   await Promise.all([

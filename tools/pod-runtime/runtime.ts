@@ -8,10 +8,11 @@
 // of pods, Secrets, Services, nodes and namespaces drive it; nothing polls the API.
 import { mkdir, rm } from 'node:fs/promises';
 import type { V1Namespace, V1Node, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
-import { apiMessage, isConflict, isNotFound, pods, type Collection, type Kube } from '../../platform/kube.ts';
+import { apiMessage, pods, type Collection, type Kube } from '../../platform/kube.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { observe } from '../../platform/watch.ts';
 import { repoRoot, stateDir } from '../localenv/paths.ts';
+import { podDeleter } from '../pod-finalizer/delete-pod.ts';
 import { hostsFile } from './hosts.ts';
 import { namespaceData, pidsDir, templatesDir } from './layout.ts';
 import { readMode, runtimeDir } from './mode.ts';
@@ -40,7 +41,6 @@ export async function runPodRuntime(kube: Kube, signal: AbortSignal, log: Logger
   let servicesView = new Map<string, V1Service>();
   const simulated = new Set<string>();
   const runners = new Map<string, PodRunner>(); // by pod UID
-  const finalizing = new Set<string>();
 
   const rt = {
     kube,
@@ -62,25 +62,7 @@ export async function runPodRuntime(kube: Kube, signal: AbortSignal, log: Logger
     }, 50);
   };
 
-  async function finalize(pod: V1Pod): Promise<void> {
-    const uid = pod.metadata!.uid!;
-    if (finalizing.has(uid)) return;
-    finalizing.add(uid);
-    try {
-      await kube.core.deleteNamespacedPod({
-        namespace: pod.metadata!.namespace!,
-        name: pod.metadata!.name!,
-        gracePeriodSeconds: 0,
-        body: { gracePeriodSeconds: 0, preconditions: { uid } },
-      });
-      log.info({ pod: `${pod.metadata!.namespace}/${pod.metadata!.name}`, uid }, 'pod deleted');
-    } catch (err) {
-      // Gone already, or the name now belongs to a new pod: nothing of ours to delete.
-      if (!isNotFound(err) && !isConflict(err)) log.warn({ uid, err: apiMessage(err) }, 'could not finish deleting the pod');
-    } finally {
-      finalizing.delete(uid);
-    }
-  }
+  const finalize = podDeleter(kube, log);
 
   function stop(runner: PodRunner, graceMs: number, thenDelete?: V1Pod): void {
     if (runner.terminating) return;
@@ -104,7 +86,7 @@ export async function runPodRuntime(kube: Kube, signal: AbortSignal, log: Logger
       if (runner) {
         runner.update(pod);
         stop(runner, grace * 1000, pod);
-      } else if (!finalizing.has(uid)) {
+      } else {
         void finalize(pod); // nothing runs for it (deleted before it got its IP, or before this runtime started)
       }
       return;
