@@ -11,10 +11,9 @@ const frontendServer = '/var/lib/frontend/server';
 
 export const proxysql: ImageProgram = {
   server: 'ProxySQL stand-in',
-  dirs: [
-    { path: '/var/lib/proxysql', persistent: true, mode: 0o750 },
-    { path: '/tmp', persistent: false, mode: 0o1777 },
-  ],
+  // No /tmp of its own (it serves no Unix socket there): the stand-in runs from the checkout, which may be under
+  // /tmp, and a pod's own /tmp would hide it.
+  dirs: [{ path: '/var/lib/proxysql', persistent: true, mode: 0o750 }],
   probe: 'mysql',
   stopSignal: 'SIGTERM',
   command: (ctx) => [
