@@ -75,8 +75,9 @@ test('the Issuer deleted while the certificates wait for it: the step fails with
   await kube.custom.deleteNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace: ns, plural: 'issuers', name: issuerName });
   const ops = await waitForOpsRequestDone(ns, 'rotate-issuer-gone', 60_000);
   assert.equal(ops.status.phase, 'Failed');
-  // What cert-manager shows of each Certificate still waiting (the wait's own deadline comes before the step's timer).
-  assert.match(conditionOf(ops, 'IssueCertificatesSucceeded').message, /^cert-manager did not issue the certificates within 8s \(spec\.timeout\): my-db-\S+-cert: /);
+  // What cert-manager shows of each Certificate still waiting, when the wait's own deadline comes first; on a
+  // loaded machine the step's timer may, and then it says the limit alone.
+  assert.match(conditionOf(ops, 'IssueCertificatesSucceeded').message, /^(cert-manager did not issue the certificates within 8s \(spec\.timeout\): my-db-\S+-cert: |did not finish within 8s \(spec\.timeout\)$)/);
   assert.match(conditionOf(ops, 'Failed').message, /^Re-issue the certificates failed: .*Nothing was restarted/);
   assert.deepEqual(await podUids(ns), before, 'no pod restarted');
   assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false, 'resumed');
