@@ -150,12 +150,14 @@ export function certificateActivities(kube: Kube) {
 
     /** Where each Certificate stands before a re-issue: its revision and the serial its Secret holds. */
     async readCertificateRevisions(namespace: string, names: string[]): Promise<CertificateRevision[]> {
-      return Promise.all(
-        names.map((name) =>
-          kubeCall(`reading Certificate ${namespace}/${name}`, async () => {
-            const cert = await readCustom<Certificate>(kube, certificateResource(namespace, name));
-            return { name, revision: cert.status?.revision ?? 0, serial: leafOf(await readSecret(kube, namespace, cert.spec.secretName))?.serial };
-          }),
+      return whileHeartbeating(() =>
+        Promise.all(
+          names.map((name) =>
+            kubeCall(`reading Certificate ${namespace}/${name}`, async () => {
+              const cert = await readCustom<Certificate>(kube, certificateResource(namespace, name));
+              return { name, revision: cert.status?.revision ?? 0, serial: leafOf(await readSecret(kube, namespace, cert.spec.secretName))?.serial };
+            }),
+          ),
         ),
       );
     },

@@ -201,13 +201,13 @@ export function opsRequestActivities(kube: Kube) {
       return turn;
     },
 
-    /** Sets the phase (if given) and replaces conditions by type; the generation is the OpsRequest's own. */
     /**
      * Sets the phase (if given) and replaces conditions by type; the generation is the OpsRequest's own. Emits
      * the events of what it recorded (see model/events.ts). An OpsRequest deleted meanwhile has no status to
-     * write: that is not an error (its run is being cancelled).
+     * write: that is not an error (its run is being cancelled). Returns `update`, so that the run's history keeps
+     * what was written (a local activity's input is not kept there).
      */
-    async recordStatus(ref: OpsRequestRef, update: StatusUpdate): Promise<void> {
+    async recordStatus(ref: OpsRequestRef, update: StatusUpdate): Promise<StatusUpdate> {
       const p = profileForOpsKind(ref.kind)!;
       const now = update.at ?? new Date().toISOString();
       let written: OpsRequest;
@@ -220,12 +220,13 @@ export function opsRequestActivities(kube: Kube) {
           return { ...cur.status, ...(update.phase ? { phase: update.phase } : {}), observedGeneration: cur.metadata.generation, conditions };
         });
       } catch (err) {
-        if (isNotFound(err)) return;
+        if (isNotFound(err)) return update;
         throw asActivityFailure(err, `updating the status of ${describe(ref)}`);
       }
       const context = eventContext(p, written);
       const events = statusEvents(context, update).map((e) => (context.dbName ? e : { ...e, on: e.on.filter((t) => t !== 'Database') }));
       await emitEvents(kube, context, events, { ops: written.metadata.uid });
+      return update;
     },
   };
 }

@@ -5,12 +5,13 @@ import { planRequest } from '../model/planner.ts';
 import type { PlanOutcome } from '../model/plan.ts';
 import type { Kube } from '../platform/kube.ts';
 import { readPlanFacts } from './facts.ts';
+import { whileHeartbeating } from './heartbeat.ts';
 import type { DatabaseRef, OpsRequestRef } from './refs.ts';
 
 export function planActivities(kube: Kube) {
   return {
     async planOperation(ref: OpsRequestRef, db: DatabaseRef): Promise<PlanOutcome> {
-      return planRequest(profileForOpsKind(ref.kind)!, await readPlanFacts(kube, ref, db));
+      return whileHeartbeating(async () => planRequest(profileForOpsKind(ref.kind)!, await readPlanFacts(kube, ref, db)));
     },
   };
 }

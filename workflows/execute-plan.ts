@@ -1,13 +1,13 @@
 // Executes any plan, one step at a time: each step kind has one way to run (its activities, under the
 // request's per-step limit) and undo steps run the same way; the compensation stack is fed by each step's undo
 // before the step runs. Nothing here knows database kinds or request variants: those are the planner's.
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
+import type { ActivityOptions } from '@temporalio/workflow';
 import type { IssuedCertificate } from '../activities/certificates.ts';
 import type { Replacement } from '../activities/pods.ts';
 import type { DatabaseRef, OpsRequestRef } from '../activities/refs.ts';
 import type { Plan, ProxySQLPart, Step, StepKind, StepOf, UndoStep } from '../model/plan.ts';
 import type { Progress } from './progress.ts';
+import type { Dispatch } from './dispatch.ts';
 import type { Compensations } from './saga.ts';
 import type { StepRunner } from './steps.ts';
 
@@ -30,8 +30,6 @@ const undoOptions: ActivityOptions = {
   startToCloseTimeout: 60_000,
   retry: { initialInterval: 500, backoffCoefficient: 2, maximumInterval: 10_000, maximumAttempts: 10 },
 };
-const undoing = proxyActivities<Activities>(undoOptions);
-
 const labelled = (summary: string) => ({ ...undoOptions, summary });
 
 export class PlanExecution {
@@ -43,8 +41,10 @@ export class PlanExecution {
   private readonly steps: StepRunner;
   private readonly saga: Compensations;
   private readonly progress: Progress;
+  private readonly dispatch: Dispatch;
 
-  constructor(o: { ref: OpsRequestRef; db: DatabaseRef; steps: StepRunner; saga: Compensations; progress: Progress }) {
+  constructor(o: { ref: OpsRequestRef; db: DatabaseRef; steps: StepRunner; saga: Compensations; progress: Progress; dispatch: Dispatch }) {
+    this.dispatch = o.dispatch;
     this.ref = o.ref;
     this.db = o.db;
     this.steps = o.steps;
@@ -175,23 +175,23 @@ export class PlanExecution {
     const db = this.db;
     switch (step.kind) {
       case 'resume':
-        return undoing.resumeDatabase.executeWithOptions(labelled(`resume ${db.name}`), [db]);
+        return this.dispatch.call('resumeDatabase', labelled(`resume ${db.name}`), db);
       case 'setCertificates':
-        return undoing.setCertificates.executeWithOptions(labelled('put the certificates back'), [db, step.changes]);
+        return this.dispatch.call('setCertificates', labelled('put the certificates back'), db, step.changes);
       case 'updateWorkload':
-        return undoing.updateWorkload.executeWithOptions(labelled(`put ${step.workload.kind} ${step.workload.name} back`), [db, step.workload, step.tls, step.configHash]);
+        return this.dispatch.call('updateWorkload', labelled(`put ${step.workload.kind} ${step.workload.name} back`), db, step.workload, step.tls, step.configHash);
       case 'updateConfig':
-        return undoing.updateRenderedConfig.executeWithOptions(labelled(`put Secret ${step.secretName} back`), [db, step.secretName, step.tls]);
+        return this.dispatch.call('updateRenderedConfig', labelled(`put Secret ${step.secretName} back`), db, step.secretName, step.tls);
       case 'updateDatabase':
-        return undoing.updateDatabaseSpec.executeWithOptions(labelled(`put the spec of ${db.name} back`), [db, step.patch]);
+        return this.dispatch.call('updateDatabaseSpec', labelled(`put the spec of ${db.name} back`), db, step.patch);
       case 'revertProxySQL':
-        return undoing.revertProxySQL.executeWithOptions(labelled(step.label.toLowerCase()), [db, step.pod, step.table]);
+        return this.dispatch.call('revertProxySQL', labelled(step.label.toLowerCase()), db, step.pod, step.table);
       case 'deleteConfigSecret':
-        return undoing.deleteConfigSecret.executeWithOptions(labelled(`delete Secret ${step.secretName}`), [db, this.ref, step.secretName, step.hash]);
+        return this.dispatch.call('deleteConfigSecret', labelled(`delete Secret ${step.secretName}`), db, this.ref, step.secretName, step.hash);
       case 'setCustomConfig':
-        return undoing.setCustomConfig.executeWithOptions(labelled(`put ${step.workload.kind} ${step.workload.name} back`), [db, step.workload, step.secretName, step.hash]);
+        return this.dispatch.call('setCustomConfig', labelled(`put ${step.workload.kind} ${step.workload.name} back`), db, step.workload, step.secretName, step.hash);
       case 'renderPgpoolConfig':
-        return undoing.renderPgpoolConfig.executeWithOptions(labelled(`put Secret ${step.secretName} back`), [db, step.secretName, step.custom, step.tls, step.hash]);
+        return this.dispatch.call('renderPgpoolConfig', labelled(`put Secret ${step.secretName} back`), db, step.secretName, step.custom, step.tls, step.hash);
     }
   }
 }

@@ -6,7 +6,6 @@ import {
   type ActivityOptions,
   CancellationScope,
   isCancellation,
-  proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -14,6 +13,7 @@ import type { Activities } from '../activities/index.ts';
 import type { StatusUpdate } from '../activities/ops-request.ts';
 import type { OpsRequestRef } from '../activities/refs.ts';
 import type { OpsPhase } from '../model/types.ts';
+import { Dispatch } from './dispatch.ts';
 import { PlanExecution, type Outcome } from './execute-plan.ts';
 import { parseInput, type OpsRequestInput } from './input.ts';
 import { Progress, type StepRecord } from './progress.ts';
@@ -43,27 +43,28 @@ const bookkeepingOptions: ActivityOptions = {
   startToCloseTimeout: 30_000,
   retry: { initialInterval: 500, backoffCoefficient: 2, maximumInterval: 30_000 },
 };
-const bookkeeping = proxyActivities<Activities>(bookkeepingOptions);
 
 // Waiting in the database's queue (as Pending) takes as long as the requests before it: no step limit applies.
+// A wait whose worker was lost goes to another within 10 s.
 const queueOptions: ActivityOptions = {
   startToCloseTimeout: '30 days',
-  heartbeatTimeout: 30_000,
+  heartbeatTimeout: 10_000,
   retry: { initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000 },
 };
-const queue = proxyActivities<Activities>(queueOptions);
 
 /** Records status on the OpsRequest, labelled on Temporal Web's timeline with what it records. */
-const recordStatus = (ref: OpsRequestRef, update: StatusUpdate) =>
-  bookkeeping.recordStatus.executeWithOptions(
+const recordStatus = (dispatch: Dispatch, ref: OpsRequestRef, update: StatusUpdate) =>
+  dispatch.call(
+    'recordStatus',
     { ...bookkeepingOptions, summary: [update.phase && `phase ${update.phase}`, ...update.conditions.map((c) => `${c.type}=${c.status}`)].filter(Boolean).join(', ') },
-    [ref, update],
+    ref,
+    update,
   );
 
 /** Creates the OpsRequest a whole-OpsRequest input gives (or adopts the one of that name with its spec), claimed by this run. */
-async function adopt(ref: OpsRequestRef, whole: Parameters<typeof bookkeeping.adoptOpsRequest>[0], workflowId: string): Promise<void> {
+async function adopt(dispatch: Dispatch, ref: OpsRequestRef, whole: Parameters<Activities['adoptOpsRequest']>[0], workflowId: string): Promise<void> {
   try {
-    await bookkeeping.adoptOpsRequest.executeWithOptions({ ...bookkeepingOptions, summary: `create ${ref.kind} ${ref.namespace}/${ref.name}` }, [whole, workflowId]);
+    await dispatch.call('adoptOpsRequest', { ...bookkeepingOptions, summary: `create ${ref.kind} ${ref.namespace}/${ref.name}` }, whole, workflowId);
   } catch (err) {
     throw ApplicationFailure.nonRetryable(rootMessage(err), 'InvalidInput');
   }
@@ -79,9 +80,11 @@ async function adopt(ref: OpsRequestRef, whole: Parameters<typeof bookkeeping.ad
 export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsRequestResult> {
   const { ref, whole } = parseInput(input);
   const workflowId = workflowInfo().workflowId;
-  const status = new StatusWriter((update) => recordStatus(ref, update));
-  if (whole) await adopt(ref, whole, workflowId);
-  const admission = await bookkeeping.admit(ref, workflowId);
+  const dispatch = new Dispatch();
+  const status = new StatusWriter((update) => recordStatus(dispatch, ref, update));
+  dispatch.settleFirst(() => status.settled());
+  if (whole) await adopt(dispatch, ref, whole, workflowId);
+  const admission = await dispatch.call('admit', bookkeepingOptions, ref, workflowId);
 
   if (admission.verdict === 'finished') {
     return { phase: admission.phase, message: `${ref.kind} ${ref.namespace}/${ref.name} is already ${admission.phase}` };
@@ -96,8 +99,8 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
   }
 
   const db = admission.database;
-  const turn = await queue.awaitTurn
-    .executeWithOptions({ ...queueOptions, summary: `wait for the turn of ${ref.name} on ${db.name}` }, [ref, workflowId])
+  const turn = await dispatch
+    .call('awaitTurn', { ...queueOptions, summary: `wait for the turn of ${ref.name} on ${db.name}` }, ref, workflowId)
     .catch(async (err) => {
       // Nothing was touched yet; the OpsRequest must not be left Pending with no run behind it.
       const message = isCancellation(err) ? 'cancelled while waiting for its turn' : `waiting for its turn failed: ${rootMessage(err)}`;
@@ -119,8 +122,8 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
     { key: opsPhase, value: 'Progressing' },
   ]);
 
-  const planned = await bookkeeping.planOperation
-    .executeWithOptions({ ...bookkeepingOptions, summary: `plan ${ref.name} from the facts of ${db.name}` }, [ref, db])
+  const planned = await dispatch
+    .call('planOperation', { ...bookkeepingOptions, heartbeatTimeout: 5000, summary: `plan ${ref.name} from the facts of ${db.name}` }, ref, db)
     .catch(async (err) => {
       const message = `planning failed before anything was changed: ${rootMessage(err)}`;
       await CancellationScope.nonCancellable(() =>
@@ -140,9 +143,9 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
   const progress = new Progress(`${plan.type}: ${plan.summary} of ${what}`);
   const retry = new RetryGate(admission.settings.retryGraceMs);
   const retryHint = `\`opsflow retry ${ref.name} -n ${ref.namespace} --kind ${ref.kind}\` (the Update retryFailedStep)`;
-  const steps = new StepRunner(admission.settings, progress, (update) => status.background(update), { gate: retry, hint: retryHint });
+  const steps = new StepRunner(admission.settings, dispatch, progress, (update) => status.background(update), { gate: retry, hint: retryHint });
   const saga = new Compensations();
-  const execution = new PlanExecution({ ref, db, steps, saga, progress });
+  const execution = new PlanExecution({ ref, db, steps, saga, progress, dispatch });
   const began = Date.now();
 
   try {

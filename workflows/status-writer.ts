@@ -5,10 +5,10 @@ import { log } from '@temporalio/workflow';
 import type { StatusUpdate } from '../activities/ops-request.ts';
 
 export class StatusWriter {
-  private queue: Promise<void> = Promise.resolve();
-  private readonly write: (update: StatusUpdate) => Promise<void>;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly write: (update: StatusUpdate) => Promise<unknown>;
 
-  constructor(write: (update: StatusUpdate) => Promise<void>) {
+  constructor(write: (update: StatusUpdate) => Promise<unknown>) {
     this.write = write;
   }
 
@@ -17,6 +17,11 @@ export class StatusWriter {
     this.queue = this.queue
       .then(() => this.write(update))
       .catch((err) => log.warn('status update failed', { conditions: update.conditions.map((c) => c.type), error: String(err) }));
+  }
+
+  /** Resolves once every write queued so far is done (or failed for good). */
+  settled(): Promise<unknown> {
+    return this.queue;
   }
 
   /** Writes `update` once every queued write is done. */

@@ -7,15 +7,14 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
-  proxyActivities,
   TimeoutFailure,
-  type ActivityInterfaceFor,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { Settings, StatusUpdate } from '../activities/ops-request.ts';
 import { formatDuration } from '../model/duration.ts';
 import type { StepBase } from '../model/plan.ts';
+import { heartbeating, type Dispatch } from './dispatch.ts';
 import type { Progress } from './progress.ts';
 import type { RetryGate } from './retry.ts';
 
@@ -44,22 +43,19 @@ const isStartToCloseTimeout = (err: unknown) =>
 
 const heartbeatTimeoutMs = 30_000;
 
-/** The activities that wait, watching, and heartbeat while they do: only they get a heartbeat timeout. */
-const heartbeating = new Set<keyof Activities>(['waitDatabaseReady', 'awaitCertificates', 'nextPodToRestart', 'evictPod', 'waitPodReplaced', 'reloadTLS']);
-
 export class StepRunner {
   private readonly options: ActivityOptions;
   private readonly waitOptions: ActivityOptions;
-  private readonly acts: ActivityInterfaceFor<Activities>;
-  private readonly waits: ActivityInterfaceFor<Activities>;
+  private readonly dispatch: Dispatch;
   private readonly settings: Settings;
   private readonly progress: Progress;
   private readonly record: (update: StatusUpdate) => void;
   private readonly retry?: RetryGate;
   private readonly retryHint: string;
 
-  constructor(settings: Settings, progress: Progress, record: (update: StatusUpdate) => void, retry?: { gate: RetryGate; hint: string }) {
+  constructor(settings: Settings, dispatch: Dispatch, progress: Progress, record: (update: StatusUpdate) => void, retry?: { gate: RetryGate; hint: string }) {
     this.settings = settings;
+    this.dispatch = dispatch;
     this.progress = progress;
     this.record = record;
     this.retry = retry?.gate;
@@ -70,15 +66,11 @@ export class StepRunner {
     };
     // A worker that dies mid-wait is noticed soon enough for a retry to fit in the step's time limit.
     this.waitOptions = { ...this.options, heartbeatTimeout: Math.min(heartbeatTimeoutMs, Math.max(1000, settings.stepTimeoutMs / 4)) };
-    this.acts = proxyActivities<Activities>(this.options);
-    this.waits = proxyActivities<Activities>(this.waitOptions);
   }
 
   /** Calls an activity with a summary that labels it on Temporal Web's timeline. */
-  call<K extends keyof Activities & string>(name: K, summary: string, ...args: Parameters<Activities[K]>): ReturnType<Activities[K]> {
-    const waits = heartbeating.has(name);
-    const activity = (waits ? this.waits : this.acts)[name] as { executeWithOptions(o: ActivityOptions, a: unknown[]): unknown };
-    return activity.executeWithOptions({ ...(waits ? this.waitOptions : this.options), summary }, args) as ReturnType<Activities[K]>;
+  call<K extends keyof Activities & string>(name: K, summary: string, ...args: Parameters<Activities[K]>): Promise<Awaited<ReturnType<Activities[K]>>> {
+    return this.dispatch.call(name, { ...(heartbeating.has(name) ? this.waitOptions : this.options), summary }, ...args);
   }
 
   /** Records a step that has no work of its own: its outcome is what the steps before it did. */

@@ -25,8 +25,11 @@ export interface ActivityRun {
   previousFailure?: string;
   outcome: 'scheduled' | 'running' | 'completed' | 'failed' | 'timed out' | 'cancelled';
   failure?: string;
+  /** Its input (not kept for a local activity). */
   input: unknown[];
   result?: unknown;
+  /** Run as a local activity, in the worker that ran the workflow. */
+  local?: true;
 }
 
 export interface StepWrite {
@@ -58,10 +61,9 @@ export interface RunHistory {
   plan?: Plan;
 }
 
-const timeOf = (e: Event) => {
-  const t = e.eventTime;
-  return t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0;
-};
+type Timestamp = { seconds?: number | { toNumber(): number } | null; nanos?: number | null } | null | undefined;
+const millis = (t: Timestamp) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0);
+const timeOf = (e: Event) => millis(e.eventTime as Timestamp);
 
 const decode = (p: Payload | null | undefined): unknown => (p ? defaultPayloadConverter.fromPayload(p as Payload) : undefined);
 const decodeAll = (ps: { payloads?: Payload[] | null } | null | undefined): unknown[] => (ps?.payloads ?? []).map((p) => decode(p));
@@ -75,6 +77,38 @@ export function failureMessage(f: Failure): string | undefined {
     if (cur.message) message = cur.message;
   }
   return message;
+}
+
+const localActivityMarker = 'core_local_activity';
+
+/** What a local activity's marker says of it (the SDK's own record). */
+interface LocalActivityData {
+  activity_type?: string;
+  attempt?: number;
+  complete_time?: { seconds?: number; nanos?: number };
+  original_schedule_time?: { seconds?: number; nanos?: number };
+}
+
+/** A status write that closes a step attempt (see StatusUpdate.step). */
+function noteWrite(out: RunHistory, update: StatusUpdate | undefined | null, at: number): void {
+  if (!update?.step) return;
+  const c = update.conditions[0];
+  out.writes.push({
+    // When the step's attempt ended (a failure's final write comes after putting things back).
+    at: update.step.endedAt ? Date.parse(update.step.endedAt) : update.at ? Date.parse(update.at) : at,
+    label: update.step.label,
+    startedAt: Date.parse(update.step.startedAt),
+    attempt: update.step.attempt,
+    condition: c.type,
+    status: c.status,
+    reason: c.reason,
+    message: c.message,
+  });
+}
+
+function notePlan(out: RunHistory, run: ActivityRun): void {
+  const planned = run.result as PlanOutcome | undefined;
+  if (planned?.ok) out.plan = planned.plan;
 }
 
 export function parseHistory(history: History): RunHistory {
@@ -98,23 +132,29 @@ export function parseHistory(history: History): RunHistory {
       };
       byScheduled.set(run.scheduledEventId, run);
       out.activities.push(run);
-      if (run.type === 'recordStatus') {
-        const update = run.input[1] as StatusUpdate | undefined;
-        if (update?.step) {
-          const c = update.conditions[0];
-          out.writes.push({
-            // When the step's attempt ended (a failure's final write comes after putting things back).
-            at: update.step.endedAt ? Date.parse(update.step.endedAt) : update.at ? Date.parse(update.at) : at,
-            label: update.step.label,
-            startedAt: Date.parse(update.step.startedAt),
-            attempt: update.step.attempt,
-            condition: c.type,
-            status: c.status,
-            reason: c.reason,
-            message: c.message,
-          });
-        }
-      }
+      if (run.type === 'recordStatus') noteWrite(out, run.input[1] as StatusUpdate | undefined, at);
+    } else if (e.markerRecordedEventAttributes?.markerName === localActivityMarker) {
+      // A local activity: one marker once it is done, with its type, attempt and times; its input is not kept.
+      const m = e.markerRecordedEventAttributes;
+      const data = decodeAll(m.details?.data)[0] as LocalActivityData | undefined;
+      const result = decodeAll(m.details?.result)[0];
+      const run: ActivityRun = {
+        scheduledEventId: Number(e.eventId),
+        type: data?.activity_type ?? '?',
+        summary: decode(e.userMetadata?.summary as Payload | undefined) as string | undefined,
+        scheduledAt: data?.original_schedule_time ? millis(data.original_schedule_time) : at,
+        startedAt: data?.original_schedule_time ? millis(data.original_schedule_time) : at,
+        endedAt: data?.complete_time ? millis(data.complete_time) : at,
+        attempt: data?.attempt ?? 1,
+        outcome: m.failure ? 'failed' : 'completed',
+        ...(m.failure ? { failure: failureMessage(m.failure) } : { result }),
+        input: [],
+        local: true,
+      };
+      out.activities.push(run);
+      // recordStatus returns the update it wrote, for this.
+      if (run.type === 'recordStatus' && !m.failure) noteWrite(out, result as StatusUpdate | undefined, at);
+      if (run.type === 'planOperation') notePlan(out, run);
     } else if (e.activityTaskStartedEventAttributes) {
       const a = e.activityTaskStartedEventAttributes;
       const run = byScheduled.get(Number(a.scheduledEventId));
@@ -128,10 +168,7 @@ export function parseHistory(history: History): RunHistory {
       const a = e.activityTaskCompletedEventAttributes;
       const run = byScheduled.get(Number(a.scheduledEventId));
       if (run) Object.assign(run, { endedAt: at, outcome: 'completed', result: decodeAll(a.result)[0] });
-      if (run?.type === 'planOperation') {
-        const planned = run.result as PlanOutcome | undefined;
-        if (planned?.ok) out.plan = planned.plan;
-      }
+      if (run?.type === 'planOperation') notePlan(out, run);
     } else if (e.activityTaskFailedEventAttributes) {
       const a = e.activityTaskFailedEventAttributes;
       const run = byScheduled.get(Number(a.scheduledEventId));

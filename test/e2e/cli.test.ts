@@ -6,9 +6,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { parse } from 'yaml';
 import { mergePatch } from '../../platform/kube.ts';
+import { parseHistory } from '../../client/cli/run-history.ts';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { apply, conditionOf, createNamespace, deleteNamespace, get, kube, res, waitForObject } from '../helpers/cluster.ts';
 import { opsflowCli, plainText } from '../helpers/cli.ts';
@@ -30,10 +30,7 @@ const cli = (...args: string[]) => opsflowCli([...args, '-n', ns]);
 
 /** The plan a run recorded: the result of its planOperation activity, as the history holds it. */
 async function recordedPlan(workflowId: string): Promise<unknown> {
-  const events = (await opsflow.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'planOperation')!;
-  const completed = events.find((e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === Number(scheduled.eventId))!;
-  return (defaultPayloadConverter.fromPayload(completed.activityTaskCompletedEventAttributes!.result!.payloads![0] as Payload) as { plan: unknown }).plan;
+  return parseHistory(await opsflow.client.workflow.getHandle(workflowId).fetchHistory()).plan;
 }
 async function file(name: string, text: string): Promise<string> {
   const path = join(dir, name);

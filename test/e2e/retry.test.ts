@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PolicyV1Api } from '@kubernetes/client-node';
+import { parseHistory } from '../../client/cli/run-history.ts';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { apply, conditionOf, get, kube, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
 import { opsflowCli } from '../helpers/cli.ts';
@@ -70,8 +71,9 @@ test('a failed step waits for a retry; retried once the cause is fixed, the run 
   for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 2, `${pod} restarted exactly once`);
 
   // Nothing before the failed step ran twice: one pause, one change of each kind, one eviction of mysql-1.
-  const events = (await handle.fetchHistory()).events ?? [];
-  const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
+  const recorded = await handle.fetchHistory();
+  const events = recorded.events ?? [];
+  const scheduled = parseHistory(recorded).activities.map((a) => a.type);
   const count = (type: string) => scheduled.filter((x) => x === type).length;
   assert.deepEqual(
     { pauseDatabase: count('pauseDatabase'), setCertificates: count('setCertificates'), awaitCertificates: count('awaitCertificates'), checkCertificates: count('checkCertificates'), updateWorkload: count('updateWorkload'), updateDatabaseSpec: count('updateDatabaseSpec'), evictPod: count('evictPod'), resumeDatabase: count('resumeDatabase') },

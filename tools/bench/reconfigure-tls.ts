@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import type { RequestContext } from '@kubernetes/client-node';
+import { parseHistory } from '../../client/cli/run-history.ts';
 import { runWatcher } from '../../client/watcher.ts';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { profiles, type DatabaseKind } from '../../model/profiles.ts';
@@ -56,7 +57,7 @@ for (const k of tlsKinds) {
     counting = false;
     const ref = { kind: profiles[k.kind as DatabaseKind].opsRequest.kind, namespace: ns, name };
     const history = await client.workflow.getHandle(opsRequestWorkflowId(ref, ops.metadata.uid)).fetchHistory();
-    const activities = history.events!.filter((e) => e.activityTaskScheduledEventAttributes).length;
+    const activities = parseHistory(history).activities.length;
     console.log(`${k.kind.padEnd(14)} ${step.padEnd(8)} ${ops.status.phase.padEnd(11)} ${String(ms).padStart(6)} ms ${String(requests).padStart(5)} API requests ${String(activities).padStart(4)} activities ${String(history.events!.length).padStart(4)} events`);
   }
   stop.abort();

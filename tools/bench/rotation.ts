@@ -3,6 +3,7 @@
 // orchestration, and every Kubernetes API request opsflow made, by verb and resource.
 import { Client, Connection } from '@temporalio/client';
 import type { RequestContext } from '@kubernetes/client-node';
+import { parseHistory } from '../../client/cli/run-history.ts';
 import { runWatcher } from '../../client/watcher.ts';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { loadLocalEnvDefaults } from '../../platform/env.ts';
@@ -60,32 +61,19 @@ const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) 
 const events = history.events!;
 const started = ms(events[0].eventTime);
 const closed = ms(events.at(-1)!.eventTime);
-const scheduled = new Map<number, { type: string; at: number }>();
-const byActivity = new Map<string, number>();
-for (const e of events) {
-  const s = e.activityTaskScheduledEventAttributes;
-  if (s) scheduled.set(Number(e.eventId), { type: s.activityType!.name!, at: ms(e.eventTime) });
-  const c = e.activityTaskCompletedEventAttributes;
-  if (c) {
-    const start = scheduled.get(Number(c.scheduledEventId))!;
-    byActivity.set(start.type, (byActivity.get(start.type) ?? 0) + ms(e.eventTime) - start.at);
-  }
-}
-// Certificates are re-issued in parallel: count that step's wall time once, not the sum of the three.
-const issuance = (() => {
-  const reissues = [...scheduled.values()].filter((s) => s.type === 'reissueCertificate').map((s) => s.at);
-  const done = events.filter((e) => e.activityTaskCompletedEventAttributes && scheduled.get(Number(e.activityTaskCompletedEventAttributes.scheduledEventId))?.type === 'reissueCertificate').map((e) => ms(e.eventTime));
-  return Math.max(...done) - Math.min(...reissues);
-})();
-const waited = issuance + (byActivity.get('waitPodReplaced') ?? 0) + (byActivity.get('waitDatabaseReady') ?? 0);
+const { activities } = parseHistory(history);
+const spent = (type: string) => activities.filter((a) => a.type === type && a.endedAt).reduce((sum, a) => sum + a.endedAt! - (a.startedAt ?? a.scheduledAt), 0);
+const issuance = spent('awaitCertificates');
+const waited = issuance + spent('waitPodReplaced') + spent('waitDatabaseReady');
 const workflowMs = closed - started;
+const local = activities.filter((a) => a.local).length;
 
 console.log(`rotation of a 3-pod TLS MySQL: ${ops.status.phase}`);
 console.log(`  wall time, OpsRequest applied → Successful seen: ${wall} ms`);
 console.log(`  workflow run, first to last event:                ${workflowMs.toFixed(0)} ms`);
-console.log(`  of which waiting (issuance ${issuance.toFixed(0)} ms, pods ${(byActivity.get('waitPodReplaced') ?? 0).toFixed(0)} ms, database Ready ${(byActivity.get('waitDatabaseReady') ?? 0).toFixed(0)} ms): ${waited.toFixed(0)} ms`);
+console.log(`  of which waiting (issuance ${issuance.toFixed(0)} ms, pods ${spent('waitPodReplaced').toFixed(0)} ms, database Ready ${spent('waitDatabaseReady').toFixed(0)} ms): ${waited.toFixed(0)} ms`);
 console.log(`  orchestration (everything else):                 ${(workflowMs - waited).toFixed(0)} ms = ${(((workflowMs - waited) / workflowMs) * 100).toFixed(0)}%`);
-console.log(`  activities: ${scheduled.size}, history events: ${events.length}`);
+console.log(`  activities: ${activities.length} (${local} of them local), history events: ${events.length}`);
 console.log(`Kubernetes API requests by opsflow (worker + watcher) during the rotation: ${requests.length}`);
 const counts = new Map<string, number>();
 for (const r of requests) counts.set(r, (counts.get(r) ?? 0) + 1);

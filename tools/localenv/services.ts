@@ -95,6 +95,10 @@ export const services: Service[] = [
       '--db-filename',
       join(stateDir, 'temporal.db'),
       ...allSearchAttributes.flatMap((a) => ['--search-attribute', `${a.name}=Keyword`]),
+      // An activity a workflow task schedules goes back to that worker in the task's reply, not through the
+      // task queue: 20–50 ms instead of 70–100 ms for each of a run's waits (off by default in the server).
+      '--dynamic-config-value',
+      'system.enableActivityEagerExecution=true',
       '--log-level',
       'warn',
     ],
