@@ -32,6 +32,8 @@ export interface WatcherOptions {
   retryDelayMs?: number;
   /** How often the runs of unfinished OpsRequests are checked for having ended without finishing them (see ended-runs.ts). */
   endedRunCheckMs?: number;
+  /** How long a worker may hold a run's workflow task before the server gives it to another (Temporal's default: 10 s). */
+  workflowTaskTimeoutMs?: number;
 }
 
 const finished = new Set(['Successful', 'Failed', 'Skipped']);
@@ -104,6 +106,7 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
             args: [ref],
             workflowIdConflictPolicy: 'USE_EXISTING',
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            ...(o.workflowTaskTimeoutMs ? { workflowTaskTimeout: o.workflowTaskTimeoutMs } : {}),
             staticSummary: `${ops.spec?.type ?? 'OpsRequest'} of ${p.kind} ${ref.namespace}/${target ?? '?'} (${ref.kind} ${ref.name})`,
             staticDetails: '```yaml\n' + stringify(ops.spec) + '```',
             // Listed (opsflow list, Temporal Web) from the start, while it still waits for its turn.
@@ -136,6 +139,7 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
             args: [ref],
             workflowIdConflictPolicy: 'USE_EXISTING',
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            ...(o.workflowTaskTimeoutMs ? { workflowTaskTimeout: o.workflowTaskTimeoutMs } : {}),
             staticSummary: `Certificates of ${p.kind} ${ref.namespace}/${ref.name}`,
           }),
         );

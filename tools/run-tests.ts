@@ -24,11 +24,13 @@ const runTests = (patterns: string[], concurrency: number) => {
   return new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
 };
 
-// The fault tests kill shared parts of the environment (a worker, the API server): they run after the others, alone.
+// The crash tests (each kills its own workers, one kill point after another) run after the others, side by
+// side; the fault tests kill shared parts of the environment (the API server, Temporal, cert-manager): last, alone.
 const paths = process.argv.slice(2);
 const exitCode = paths.length
   ? await runTests(paths, 2)
   : (await runTests(['test/unit/*.test.ts', 'test/env/*.test.ts', 'test/e2e/*.test.ts', 'test/browser/*.test.ts', 'test/replay/*.test.ts'], 2)) ||
+    (await runTests(['test/crash/*.test.ts'], 2)) ||
     (await runTests(['test/faults/*.test.ts'], 1));
 if (!wasRunning && process.env.OPSFLOW_KEEP_ENV !== '1') await down(quiet);
 process.exit(exitCode);

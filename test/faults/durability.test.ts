@@ -1,11 +1,13 @@
-// Durability under faults: a worker killed in the middle of a step, and the API server going away under the
-// watcher. These kill shared parts of the local environment, so `npm test` runs them after the other tests.
+// Durability under faults: a worker killed in the middle of a step, the API server going away under the
+// watcher, and the API server, Temporal or cert-manager killed and started again in the middle of a rotation
+// (test/crash/ kills the worker at every step). These kill shared parts of the local environment, so `npm test` runs them after the other tests.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseHistory } from '../../client/cli/run-history.ts';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { up } from '../../tools/localenv/lifecycle.ts';
 import { isAlive } from '../../tools/localenv/process.ts';
@@ -57,9 +59,7 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
   // machine (real servers behind the pods) that is where the kill used to land.
   const workflow = opsflow.client.workflow.getHandle(opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'rotate-killed' }, (await get(res.mysqlOps, ns, 'rotate-killed')).metadata.uid));
   for (const deadline = Date.now() + 30_000; ; await sleep(50)) {
-    const events = (await workflow.fetchHistory()).events ?? [];
-    const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType?.name]));
-    const completed = events.filter((e) => scheduled.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) === 'triggerReissue').length;
+    const completed = parseHistory(await workflow.fetchHistory()).activities.filter((a) => a.type === 'triggerReissue' && a.outcome === 'completed').length;
     if (completed === certificates.length) break;
     assert.ok(Date.now() < deadline, `the re-issues were triggered (${completed} of ${certificates.length})`);
   }
@@ -82,29 +82,55 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
 
 test('the watcher survives the API server going away and coming back', async (t) => {
   const { ns } = await scenario(t, 'apiserver');
-
-  const { pids } = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
-  process.kill(pids['kube-apiserver'], 'SIGKILL');
-  while (isAlive(pids['kube-apiserver'])) await sleep(20);
-  await up(() => {}); // starts what is not running: the API server, with its data still in etcd
+  await restart('kube-apiserver');
   await applyRotate(ns, 'rotate-after-restart');
   const ops = await waitForOpsRequestDone(ns, 'rotate-after-restart', 90_000);
   assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
 });
 
-test('the API server restarted in the middle of a rotation with maxRetries 0: its transient errors are tried again in the activity, the rotation finishes', async (t) => {
-  const { ns } = await scenario(t, 'apiserver-midway');
-  const timeline = await PodTimeline.start(ns);
-  await applyRotate(ns, 'rotate-through-restart', 'my-db', '  timeout: 2m\n  maxRetries: 0\n');
-  // Killed once the first pod is evicted: the rest of the restarts, the resume and the status writes meet the outage.
-  await waitForObject<any, true>(res.mysqlOps, ns, 'rotate-through-restart', (o) => (o?.status?.conditions?.some((c: any) => c.type.startsWith('EvictPod--')) ? true : undefined));
+/** Kills one of the local environment's services (as a crash would) and starts it again, its data kept. */
+async function restart(service: string): Promise<void> {
   const { pids } = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
-  process.kill(pids['kube-apiserver'], 'SIGKILL');
-  while (isAlive(pids['kube-apiserver'])) await sleep(20);
-  await up(() => {});
-  const ops = await waitForOpsRequestDone(ns, 'rotate-through-restart', 120_000);
-  await timeline.close();
-  assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
-  for (const [pod, uids] of timeline.uidsByPod()) assert.ok(uids.length >= 2, `${pod} restarted`);
-  assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false);
-});
+  process.kill(pids[service], 'SIGKILL');
+  while (isAlive(pids[service])) await sleep(20);
+  await up(() => {}); // starts what is not running, with its data (etcd's, Temporal's database file) still there
+}
+
+const midway: { service: string; why: string; when: string; reached: (ns: string) => Promise<unknown> }[] = [
+  {
+    service: 'kube-apiserver',
+    why: 'its transient errors are tried again in the activity',
+    when: 'once the first pod is evicted',
+    reached: (ns) => waitForObject<any, true>(res.mysqlOps, ns, 'rotate-through-restart', (o) => (o?.status?.conditions?.some((c: any) => c.type.startsWith('EvictPod--')) ? true : undefined)),
+  },
+  {
+    service: 'temporal',
+    why: 'the worker and the watcher reconnect, and the run goes on from its history',
+    when: 'once the first pod is evicted',
+    reached: (ns) => waitForObject<any, true>(res.mysqlOps, ns, 'rotate-through-restart', (o) => (o?.status?.conditions?.some((c: any) => c.type.startsWith('EvictPod--')) ? true : undefined)),
+  },
+  {
+    service: 'cert-manager-controller',
+    why: 'the wait for issuance goes on watching, and cert-manager issues once it is back',
+    when: 'once the re-issue is triggered',
+    reached: (ns) => waitForObject<any, true>(res.certificate, ns, 'my-db-server-cert', (c) => (conditionOf(c, 'Issuing')?.status === 'True' ? true : undefined)),
+  },
+];
+
+for (const m of midway) {
+  test(`${m.service} restarted in the middle of a rotation with maxRetries 0 (${m.when}): ${m.why}; each certificate issued once, each pod restarted once`, async (t) => {
+    const { ns } = await scenario(t, `restart-${m.service.split('-')[0]}`);
+    const revisions = new Map<string, number>();
+    for (const c of certificates) revisions.set(c, (await get(res.certificate, ns, c)).status.revision);
+    const timeline = await PodTimeline.start(ns);
+    await applyRotate(ns, 'rotate-through-restart', 'my-db', '  timeout: 2m\n  maxRetries: 0\n');
+    await m.reached(ns);
+    await restart(m.service);
+    const ops = await waitForOpsRequestDone(ns, 'rotate-through-restart', 150_000);
+    await timeline.close();
+    assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
+    for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 2, `${pod} restarted exactly once`);
+    for (const c of certificates) assert.equal((await get(res.certificate, ns, c)).status.revision, revisions.get(c)! + 1, `${c} issued once more, not twice`);
+    assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false);
+  });
+}

@@ -27,9 +27,11 @@ export interface Opsflow {
  * `worker: false` leaves the task queue to workers the test runs itself (e.g. in child processes); `kube`: the
  * client the worker and watcher act with (default: the environment's administrator).
  */
-export async function startOpsflow(namespace: string, opts: { watcher?: boolean; worker?: boolean; kube?: Kube } = {}): Promise<Opsflow> {
+export async function startOpsflow(namespace: string, opts: { watcher?: boolean; worker?: boolean; kube?: Kube; workflowTaskTimeoutMs?: number } = {}): Promise<Opsflow> {
   const kube = opts.kube ?? adminKube;
-  installRuntime(logger, { handleSignals: false });
+  // Only for a worker in this process: the Temporal runtime, once installed, is shut down when the last worker
+  // using it is, and one that never had a worker would keep the test process from exiting.
+  if (opts.worker !== false) installRuntime(logger, { handleSignals: false });
   const temporal = { ...temporalSettings(), taskQueue: `opsflow-test-${randomBytes(4).toString('hex')}` };
   const inProcess = opts.worker === false ? undefined : await createWorker({ temporal, kube, workflowBundlePath: process.env.OPSFLOW_WORKFLOW_BUNDLE });
   const running = inProcess?.worker.run();
@@ -40,7 +42,7 @@ export async function startOpsflow(namespace: string, opts: { watcher?: boolean;
   const startWatcher = () => {
     const stop = new AbortController();
     watchers.push(stop);
-    watchersDone.push(runWatcher({ kube, client, taskQueue: temporal.taskQueue, logger, namespace, signal: stop.signal, endedRunCheckMs: 1000 }));
+    watchersDone.push(runWatcher({ kube, client, taskQueue: temporal.taskQueue, logger, namespace, signal: stop.signal, endedRunCheckMs: 1000, workflowTaskTimeoutMs: opts.workflowTaskTimeoutMs }));
     return stop;
   };
   if (opts.watcher !== false) startWatcher();
