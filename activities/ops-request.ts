@@ -38,7 +38,7 @@ export interface Settings {
 }
 
 export type Admission =
-  | { verdict: 'admitted'; uid: string; type: string; database: DatabaseRef; settings: Settings }
+  | { verdict: 'admitted'; uid: string; type: string; database: DatabaseRef; settings: Settings; generation: number }
   | { verdict: 'rejected'; field: string; message: string }
   | { verdict: 'finished'; phase: OpsPhase }
   | { verdict: 'claimed'; workflowId: string };
@@ -50,6 +50,8 @@ export interface StatusUpdate {
   at?: string;
   /** The step whose condition this is: its label, when its run started and which run it is (read by `opsflow history`). */
   step?: { label: string; startedAt: string; endedAt?: string; attempt: number };
+  /** The generation of the OpsRequest the run carries out (the one admitted): its status's observedGeneration. */
+  generation?: number;
 }
 
 export type Validation = { ok: true; database: DatabaseRef; db: Database } | { ok: false; field: string; message: string };
@@ -98,6 +100,14 @@ const queued = (o: OpsRequest): QueuedRequest => ({
   created: o.metadata.creationTimestamp!,
 });
 
+/** The condition a run adds once it sees its OpsRequest's spec edited after admission. */
+const specEdited = (admitted: number, now: number): StatusUpdate['conditions'][number] => ({
+  type: 'SpecEditIgnored',
+  status: 'True',
+  reason: 'SpecIsImmutable',
+  message: `the spec was edited after this request was admitted (generation ${admitted} → ${now}); the run carries out generation ${admitted}: for the change, apply a new OpsRequest`,
+});
+
 export function opsRequestActivities(kube: Kube) {
   async function claim(ref: OpsRequestRef, ops: OpsRequest, workflowId: string): Promise<string> {
     const owner = ops.metadata.annotations?.[claimAnnotation];
@@ -136,6 +146,7 @@ export function opsRequestActivities(kube: Kube) {
         verdict: 'admitted',
         uid: ops.metadata.uid!,
         type: ops.spec!.type!,
+        generation: ops.metadata.generation ?? 1,
         database: valid.database,
         settings: {
           stepTimeoutMs: ops.spec?.timeout ? parseDuration(ops.spec.timeout)! : defaultStepTimeoutMs,
@@ -202,7 +213,7 @@ export function opsRequestActivities(kube: Kube) {
     },
 
     /**
-     * Sets the phase (if given) and replaces conditions by type; the generation is the OpsRequest's own. Emits
+     * Sets the phase (if given) and replaces conditions by type, observing the generation the run admitted. Emits
      * the events of what it recorded (see model/events.ts). An OpsRequest deleted meanwhile has no status to
      * write: that is not an error (its run is being cancelled). Returns `update`, so that the run's history keeps
      * what was written (a local activity's input is not kept there).
@@ -213,11 +224,15 @@ export function opsRequestActivities(kube: Kube) {
       let written: OpsRequest;
       try {
         written = await updateStatus<OpsRequest>(kube, opsRequestResource(ref), (cur) => {
+          // A spec edited while the run goes on is not carried out (KubeDB refuses such edits; so does
+          // deploy/opsflow/admission-policy.yaml, where installed): the status observes the admitted generation.
+          const observedGeneration = update.generation ?? cur.metadata.generation;
+          const edited = update.generation !== undefined && (cur.metadata.generation ?? 1) > update.generation;
           let conditions = cur.status?.conditions;
-          for (const c of update.conditions) {
-            conditions = upsertCondition(conditions, { ...c, observedGeneration: cur.metadata.generation }, now);
+          for (const c of [...update.conditions, ...(edited ? [specEdited(update.generation!, cur.metadata.generation!)] : [])]) {
+            conditions = upsertCondition(conditions, { ...c, observedGeneration }, now);
           }
-          return { ...cur.status, ...(update.phase ? { phase: update.phase } : {}), observedGeneration: cur.metadata.generation, conditions };
+          return { ...cur.status, ...(update.phase ? { phase: update.phase } : {}), observedGeneration, conditions };
         });
       } catch (err) {
         if (isNotFound(err)) return update;

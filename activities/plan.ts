@@ -10,8 +10,17 @@ import type { DatabaseRef, OpsRequestRef } from './refs.ts';
 
 export function planActivities(kube: Kube) {
   return {
-    async planOperation(ref: OpsRequestRef, db: DatabaseRef): Promise<PlanOutcome> {
-      return whileHeartbeating(async () => planRequest(profileForOpsKind(ref.kind)!, await readPlanFacts(kube, ref, db)));
+    /** Plans from the facts, unless the spec is no longer the one admitted (`generation`): that is refused. */
+    async planOperation(ref: OpsRequestRef, db: DatabaseRef, generation?: number): Promise<PlanOutcome> {
+      return whileHeartbeating(async () => {
+        const facts = await readPlanFacts(kube, ref, db);
+        const now = facts.ops.metadata.generation ?? 1;
+        if (generation !== undefined && now !== generation) {
+          const message = `the spec of ${ref.kind} ${ref.namespace}/${ref.name} was edited after it was admitted (generation ${generation} → ${now}); nothing was changed: apply a new OpsRequest for the new spec`;
+          return { ok: false, field: 'spec', message };
+        }
+        return planRequest(profileForOpsKind(ref.kind)!, facts);
+      });
     },
   };
 }

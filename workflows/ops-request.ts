@@ -81,7 +81,8 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
   const { ref, whole } = parseInput(input);
   const workflowId = workflowInfo().workflowId;
   const dispatch = new Dispatch();
-  const status = new StatusWriter((update) => recordStatus(dispatch, ref, update));
+  let generation: number | undefined; // the one admitted, once it is
+  const status = new StatusWriter((update) => recordStatus(dispatch, ref, generation === undefined ? update : { ...update, generation }));
   dispatch.settleFirst(() => status.settled());
   if (whole) await adopt(dispatch, ref, whole, workflowId);
   const admission = await dispatch.call('admit', bookkeepingOptions, ref, workflowId);
@@ -99,6 +100,7 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
   }
 
   const db = admission.database;
+  generation = admission.generation;
   const turn = await dispatch
     .call('awaitTurn', { ...queueOptions, summary: `wait for the turn of ${ref.name} on ${db.name}` }, ref, workflowId)
     .catch(async (err) => {
@@ -123,7 +125,7 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
   ]);
 
   const planned = await dispatch
-    .call('planOperation', { ...bookkeepingOptions, heartbeatTimeout: 5000, summary: `plan ${ref.name} from the facts of ${db.name}` }, ref, db)
+    .call('planOperation', { ...bookkeepingOptions, heartbeatTimeout: 5000, summary: `plan ${ref.name} from the facts of ${db.name}` }, ref, db, generation)
     .catch(async (err) => {
       const message = `planning failed before anything was changed: ${rootMessage(err)}`;
       await CancellationScope.nonCancellable(() =>
