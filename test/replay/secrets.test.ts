@@ -1,19 +1,12 @@
 // No secret in a recorded history: every payload of every kept run (inputs, plans, results, heartbeats,
-// failures, memo and details), decoded, is searched for certificate and key bodies (PEM, and PEM in base64 as
-// a Secret's data holds it), MySQL password hashes and password fields with a value.
+// failures, memo and details), decoded, is searched for what secret-patterns.ts lists.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { secretPatterns as forbidden } from '../helpers/secret-patterns.ts';
 
 const dir = new URL('./histories/', import.meta.url);
 const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-
-const forbidden: [string, RegExp][] = [
-  ['a PEM block', /-----BEGIN [A-Z ]+-----/],
-  ['a PEM block in base64', /LS0tLS1CRUdJTi/],
-  ['a MySQL password hash', /\*[0-9A-F]{40}\b/],
-  ['a password with a value', /"(password|authentication_string)"\s*:\s*"[^"]+"/i],
-];
 
 /** Every string a history carries, with its payloads' data decoded (JSON payloads are base64 in the file). */
 function texts(history: unknown): string[] {
