@@ -8,6 +8,9 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
   const dir = process.env.OPSFLOW_RECORD_HISTORIES;
   if (!dir) return;
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  // A run's status is written before the workflow task that wrote it completes: its history is kept once it has ended.
+  const handle = client.workflow.getHandle(workflowId);
+  await handle.result().catch(() => {});
+  const history = await handle.fetchHistory();
   await writeFile(join(dir, `${name}.json`), historyToJSON(history));
 }
