@@ -43,8 +43,8 @@ export interface Service {
   /** Run by every `up` once the service is ready (whether started now or found running): idempotent. */
   afterReady?: (c: Context) => Promise<void>;
   /**
-   * Bumped when what the process does changes while its command line does not (a Node stand-in's code): `up`
-   * restarts a process started from another revision.
+   * Bumped when what the process does changes (a Node stand-in's code, new arguments): `up` restarts a process
+   * started from another revision.
    */
   revision?: string;
 }
@@ -82,6 +82,7 @@ export const services: Service[] = [
   {
     name: 'temporal',
     stage: 0,
+    revision: 'with eager activity execution',
     command: () => binaryPath('temporal'),
     args: ({ stateDir, ports }) => [
       'server',
