@@ -27,7 +27,7 @@ crashMatrix({
   },
   apply: async (ns, name) => apply(ns, named(await example('2-add-tls.yaml'), mysql.ops.add, name)),
   counters: (ns) => certificateRevisions(ns, Object.values(mysql.secrets)),
-  expectedMove: () => 1,
+  restartsPods: true,
   async reset(ns, name) {
     await apply(ns, named(await example('6-remove.yaml'), mysql.ops.remove, `${name}-remove`));
     const removed = await finished(ns, `${name}-remove`);

@@ -18,5 +18,5 @@ crashMatrix({
   },
   apply: (ns, name) => applyRotate(ns, name, 'my-db', '  timeout: 20s\n'),
   counters: (ns) => certificateRevisions(ns, databaseCertificates),
-  expectedMove: () => 1,
+  restartsPods: true,
 });

@@ -1,0 +1,53 @@
+// Crash at the steps only a Reconfigure has (see crash-matrix.ts; the steps every operation shares are killed
+// in a rotation and an add TLS): a MySQL applyConfig (a Secret written, the workload pointed at it, each pod
+// restarted once) and ProxySQL variables (changed on each pod through its admin interface and saved, no pod
+// restarted), each request asking for new values, from KubeDB's guides' examples.
+import { readFile } from 'node:fs/promises';
+import { apply, waitForObject } from '../helpers/cluster.ts';
+import { crashMatrix } from '../helpers/crash-matrix.ts';
+import { tlsKinds } from '../helpers/tls-kinds.ts';
+
+const reconfigureActivities = ['createConfigSecret', 'deleteConfigSecret', 'setCustomConfig', 'renderPgpoolConfig', 'configureProxySQL', 'saveProxySQL'];
+const example = (path: string) => readFile(new URL(`../../deploy/examples/${path}`, import.meta.url), 'utf8');
+const kind = (k: string) => tlsKinds.find((x) => x.kind === k)!;
+const ready = (k: string, ns: string, name: string) => waitForObject<any, true>(kind(k).database, ns, name, (db) => (db?.status?.phase === 'Ready' ? true : undefined), 120_000);
+const none = async () => new Map<string, number>();
+
+crashMatrix({
+  title: 'a MySQL Reconfigure (applyConfig)',
+  opsRequest: kind('MySQL').opsRequest,
+  database: kind('MySQL').database,
+  databaseName: 'sample-mysql',
+  async setUp(ns) {
+    await apply(ns, await example('reconfigure/mysql/1-mysql.yaml'));
+    await ready('MySQL', ns, 'sample-mysql');
+  },
+  apply: async (ns, name, n) =>
+    apply(ns, (await example('reconfigure/mysql/4-reconfigure-apply.yaml')).replace('name: myops-reconfigure-apply\n', `name: ${name}\n`).replace('max_connections = 300', `max_connections = ${300 + n}`) + '  timeout: 20s\n'),
+  counters: none,
+  restartsPods: true,
+  only: reconfigureActivities,
+});
+
+crashMatrix({
+  title: 'a ProxySQL Reconfigure (variables)',
+  opsRequest: kind('ProxySQL').opsRequest,
+  database: kind('ProxySQL').database,
+  databaseName: 'proxy-server',
+  async setUp(ns) {
+    await apply(ns, await example('reconfigure-proxysql/1-proxysql.yaml'));
+    await ready('ProxySQL', ns, 'proxy-server');
+    await ready('MySQL', ns, 'mysql-server');
+  },
+  apply: async (ns, name, n) =>
+    apply(
+      ns,
+      (await example('reconfigure-proxysql/8-variables.yaml'))
+        .replace('name: reconfigure-vars\n', `name: ${name}\n`)
+        .replace('refresh_interval: 2055', `refresh_interval: ${2055 + n}`)
+        .replace('max_stmts_per_connection: 19', `max_stmts_per_connection: ${19 + n}`) + '  timeout: 20s\n',
+    ),
+  counters: none,
+  restartsPods: false,
+  only: reconfigureActivities,
+});
