@@ -12,6 +12,10 @@
 // are resolved in the order they were called, not the order they ended in, and the commands that follow would
 // differ. So each call first waits for the status writes queued so far (`settle`): one call at a time, and
 // the calls a step makes at once (re-issuing several certificates) are awaited together.
+// The write that ends a run (its phase, which the next request for the database waits for) is a regular
+// activity: its workflow task must complete to schedule it, so everything the run did is in the history before
+// anyone sees the run end. Were it local, a worker lost just after it would leave that task to run again,
+// calls and all, while the next request already goes on (a remove's deletions would meet a new add's Secrets).
 // Runs that began before this (their histories have no marker) keep calling everything as regular activities.
 import {
   ActivityFailure,
@@ -38,6 +42,7 @@ export const heartbeating = new Set<keyof Activities>([
 ]);
 
 export const localShortCalls = 'local-short-calls';
+export const endRecordedFirst = 'end-recorded-first';
 
 const workerLost = (err: unknown) => err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'HEARTBEAT';
 
@@ -64,6 +69,12 @@ export class Dispatch {
     if (!this.local) return regular(name, options, args);
     if (name === 'recordStatus') return local(name, options, args);
     return this.settle().then(() => (heartbeating.has(name) ? untilNotLost(name, options, args) : local(name, options, args)));
+  }
+
+  /** Calls the activity that ends the run: once everything before it is in the history (see above). */
+  callLast<K extends keyof Activities & string>(name: K, options: ActivityOptions, ...args: Parameters<Activities[K]>): Promise<Awaited<Call<K>>> {
+    if (!this.local || !patched(endRecordedFirst)) return this.call(name, options, ...args);
+    return this.settle().then(() => regular(name, options, args));
   }
 }
 

@@ -52,14 +52,11 @@ const queueOptions: ActivityOptions = {
   retry: { initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000 },
 };
 
-/** Records status on the OpsRequest, labelled on Temporal Web's timeline with what it records. */
-const recordStatus = (dispatch: Dispatch, ref: OpsRequestRef, update: StatusUpdate) =>
-  dispatch.call(
-    'recordStatus',
-    { ...bookkeepingOptions, summary: [update.phase && `phase ${update.phase}`, ...update.conditions.map((c) => `${c.type}=${c.status}`)].filter(Boolean).join(', ') },
-    ref,
-    update,
-  );
+/** Records status on the OpsRequest, labelled on Temporal Web's timeline with what it records; `last`: the run's end. */
+function recordStatus(dispatch: Dispatch, ref: OpsRequestRef, update: StatusUpdate, last = false) {
+  const options = { ...bookkeepingOptions, summary: [update.phase && `phase ${update.phase}`, ...update.conditions.map((c) => `${c.type}=${c.status}`)].filter(Boolean).join(', ') };
+  return last ? dispatch.callLast('recordStatus', options, ref, update) : dispatch.call('recordStatus', options, ref, update);
+}
 
 /** Creates the OpsRequest a whole-OpsRequest input gives (or adopts the one of that name with its spec), claimed by this run. */
 async function adopt(dispatch: Dispatch, ref: OpsRequestRef, whole: Parameters<Activities['adoptOpsRequest']>[0], workflowId: string): Promise<void> {
@@ -82,7 +79,11 @@ export async function opsRequestWorkflow(input: OpsRequestInput): Promise<OpsReq
   const workflowId = workflowInfo().workflowId;
   const dispatch = new Dispatch();
   let generation: number | undefined; // the one admitted, once it is
-  const status = new StatusWriter((update) => recordStatus(dispatch, ref, generation === undefined ? update : { ...update, generation }));
+  const admitted = (update: StatusUpdate) => (generation === undefined ? update : { ...update, generation });
+  const status = new StatusWriter(
+    (update) => recordStatus(dispatch, ref, admitted(update)),
+    (update) => recordStatus(dispatch, ref, admitted(update), true),
+  );
   dispatch.settleFirst(() => status.settled());
   if (whole) await adopt(dispatch, ref, whole, workflowId);
   const admission = await dispatch.call('admit', bookkeepingOptions, ref, workflowId);
