@@ -123,9 +123,13 @@ export function crashMatrix(op: Operation): void {
           for (const [counter, value] of await op.counters(ns)) {
             assert.equal(value - (counters.get(counter) ?? 0), 1, `${counter} moved once, as the operation asks, no further`);
           }
-          if (op.reset) await op.reset(ns, name);
         } finally {
-          if (next) await stopWorker(next);
+          // Put back for the next case even when this one failed, so that one failure stays one.
+          try {
+            if (op.reset && ops?.status?.phase === 'Successful') await op.reset(ns, name);
+          } finally {
+            if (next) await stopWorker(next);
+          }
         }
       });
     }
