@@ -106,11 +106,6 @@ function noteWrite(out: RunHistory, update: StatusUpdate | undefined | null, at:
   });
 }
 
-function notePlan(out: RunHistory, run: ActivityRun): void {
-  const planned = run.result as PlanOutcome | undefined;
-  if (planned?.ok) out.plan = planned.plan;
-}
-
 export function parseHistory(history: History): RunHistory {
   const events = history.events ?? [];
   const out: RunHistory = { startedAt: events[0] ? timeOf(events[0]) : 0, activities: [], writes: [], updates: [] };
@@ -138,13 +133,15 @@ export function parseHistory(history: History): RunHistory {
       const m = e.markerRecordedEventAttributes;
       const data = decodeAll(m.details?.data)[0] as LocalActivityData | undefined;
       const result = decodeAll(m.details?.result)[0];
+      // Scheduled at the workflow's time (its task's start), completed at the worker's clock: never before.
+      const scheduledAt = data?.original_schedule_time ? millis(data.original_schedule_time) : at;
       const run: ActivityRun = {
         scheduledEventId: Number(e.eventId),
         type: data?.activity_type ?? '?',
         summary: decode(e.userMetadata?.summary as Payload | undefined) as string | undefined,
-        scheduledAt: data?.original_schedule_time ? millis(data.original_schedule_time) : at,
-        startedAt: data?.original_schedule_time ? millis(data.original_schedule_time) : at,
-        endedAt: data?.complete_time ? millis(data.complete_time) : at,
+        scheduledAt,
+        startedAt: scheduledAt,
+        endedAt: Math.max(scheduledAt, data?.complete_time ? millis(data.complete_time) : at),
         attempt: data?.attempt ?? 1,
         outcome: m.failure ? 'failed' : 'completed',
         ...(m.failure ? { failure: failureMessage(m.failure) } : { result }),
@@ -154,7 +151,6 @@ export function parseHistory(history: History): RunHistory {
       out.activities.push(run);
       // recordStatus returns the update it wrote, for this.
       if (run.type === 'recordStatus' && !m.failure) noteWrite(out, result as StatusUpdate | undefined, at);
-      if (run.type === 'planOperation') notePlan(out, run);
     } else if (e.activityTaskStartedEventAttributes) {
       const a = e.activityTaskStartedEventAttributes;
       const run = byScheduled.get(Number(a.scheduledEventId));
@@ -168,7 +164,10 @@ export function parseHistory(history: History): RunHistory {
       const a = e.activityTaskCompletedEventAttributes;
       const run = byScheduled.get(Number(a.scheduledEventId));
       if (run) Object.assign(run, { endedAt: at, outcome: 'completed', result: decodeAll(a.result)[0] });
-      if (run?.type === 'planOperation') notePlan(out, run);
+      if (run?.type === 'planOperation') {
+        const planned = run.result as PlanOutcome | undefined;
+        if (planned?.ok) out.plan = planned.plan;
+      }
     } else if (e.activityTaskFailedEventAttributes) {
       const a = e.activityTaskFailedEventAttributes;
       const run = byScheduled.get(Number(a.scheduledEventId));

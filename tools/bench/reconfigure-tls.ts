@@ -56,7 +56,10 @@ for (const k of tlsKinds) {
     const ms = Date.now() - t0;
     counting = false;
     const ref = { kind: profiles[k.kind as DatabaseKind].opsRequest.kind, namespace: ns, name };
-    const history = await client.workflow.getHandle(opsRequestWorkflowId(ref, ops.metadata.uid)).fetchHistory();
+    // The OpsRequest says Successful before the run has closed: its history is read once it has.
+    const handle = client.workflow.getHandle(opsRequestWorkflowId(ref, ops.metadata.uid));
+    await handle.result().catch(() => {});
+    const history = await handle.fetchHistory();
     const activities = parseHistory(history).activities.length;
     console.log(`${k.kind.padEnd(14)} ${step.padEnd(8)} ${ops.status.phase.padEnd(11)} ${String(ms).padStart(6)} ms ${String(requests).padStart(5)} API requests ${String(activities).padStart(4)} activities ${String(history.events!.length).padStart(4)} events`);
   }

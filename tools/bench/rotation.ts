@@ -56,7 +56,10 @@ const wall = Date.now() - t0;
 counting = false;
 
 const workflowId = opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'bench-rotate' }, ops.metadata.uid);
-const history = await client.workflow.getHandle(workflowId).fetchHistory();
+// The OpsRequest says Successful before the run has closed: its history is read once it has.
+const handle = client.workflow.getHandle(workflowId);
+await handle.result();
+const history = await handle.fetchHistory();
 const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
 const events = history.events!;
 const started = ms(events[0].eventTime);
