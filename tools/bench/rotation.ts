@@ -1,23 +1,18 @@
 // `npm run bench:rotation`: one certificate rotation of a 3-pod TLS MySQL in the local environment, measured.
 // Prints the wall time, how much of the workflow's time went to waiting (for issuance and pods) versus
 // orchestration, and every Kubernetes API request opsflow made, by verb and resource.
-import { Client, Connection } from '@temporalio/client';
 import type { RequestContext } from '@kubernetes/client-node';
 import { parseHistory } from '../../client/cli/run-history.ts';
-import { runWatcher } from '../../client/watcher.ts';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { loadLocalEnvDefaults } from '../../platform/env.ts';
 import { connectKube } from '../../platform/kube.ts';
-import { createLogger } from '../../platform/logger.ts';
-import { connectionOptions, temporalSettings } from '../../platform/temporal.ts';
-import { installRuntime } from '../../worker/runtime.ts';
-import { createWorker } from '../../worker/worker.ts';
 import { up } from '../localenv/lifecycle.ts';
+import { startBenchOpsflow } from './opsflow.ts';
 
 await up(() => {});
 loadLocalEnvDefaults();
 const { applyRotate, createCAIssuer, createTLSMySQL, waitForDatabaseReady } = await import('../../test/helpers/fixtures.ts');
-const { createNamespace, deleteNamespace, waitForOpsRequestDone } = await import('../../test/helpers/cluster.ts');
+const { waitForOpsRequestDone } = await import('../../test/helpers/cluster.ts');
 
 // Every request of opsflow's own connection passes through the KubeConfig's authentication hook: count them there.
 const kube = connectKube();
@@ -34,15 +29,8 @@ kube.config.applySecurityAuthentication = async (ctx: RequestContext) => {
   return authenticate(ctx);
 };
 
-const logger = createLogger('bench', '/dev/null');
-installRuntime(logger);
-const temporal = { ...temporalSettings(), taskQueue: `bench-${Date.now()}` };
-const { worker, connection } = await createWorker({ temporal, kube });
-const running = worker.run();
-const client = new Client({ connection: await Connection.connect(connectionOptions(temporal)), namespace: temporal.namespace });
-const ns = await createNamespace('bench');
-const stopWatcher = new AbortController();
-const watcher = runWatcher({ kube, client, taskQueue: temporal.taskQueue, logger, namespace: ns, signal: stopWatcher.signal });
+const opsflow = await startBenchOpsflow('bench', kube);
+const { client, ns } = opsflow;
 
 await createCAIssuer(ns);
 await createTLSMySQL(ns);
@@ -82,10 +70,5 @@ const counts = new Map<string, number>();
 for (const r of requests) counts.set(r, (counts.get(r) ?? 0) + 1);
 for (const [r, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${r}`);
 
-stopWatcher.abort();
-await watcher;
-worker.shutdown();
-await running;
-await connection.close();
-await deleteNamespace(ns);
+await opsflow.stop();
 process.exit(0);
