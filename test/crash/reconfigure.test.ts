@@ -1,7 +1,8 @@
 // Crash at the steps only a Reconfigure has (see crash-matrix.ts; the steps every operation shares are killed
-// in a rotation and an add TLS): a MySQL applyConfig (a Secret written, the workload pointed at it, each pod
-// restarted once) and ProxySQL variables (changed on each pod through its admin interface and saved, no pod
-// restarted), each request asking for new values, from KubeDB's guides' examples.
+// in a rotation and an add TLS), for each kind: an applyConfig of MySQL and of PerconaXtraDB (a Secret written,
+// the workload pointed at it, each pod restarted once), of Pgpool (its pgpool.conf rendered again), and
+// ProxySQL variables (changed on each pod through its admin interface and saved, no pod restarted), each
+// request asking for new values, from KubeDB's guides' examples.
 import { readFile } from 'node:fs/promises';
 import { apply, waitForObject } from '../helpers/cluster.ts';
 import { crashMatrix } from '../helpers/crash-matrix.ts';
@@ -24,6 +25,47 @@ crashMatrix({
   },
   apply: async (ns, name, n) =>
     apply(ns, (await example('reconfigure/mysql/4-reconfigure-apply.yaml')).replace('name: myops-reconfigure-apply\n', `name: ${name}\n`).replace('max_connections = 300', `max_connections = ${300 + n}`) + '  timeout: 20s\n'),
+  counters: none,
+  restartsPods: true,
+  only: reconfigureActivities,
+});
+
+crashMatrix({
+  title: 'a PerconaXtraDB Reconfigure (applyConfig)',
+  opsRequest: kind('PerconaXtraDB').opsRequest,
+  database: kind('PerconaXtraDB').database,
+  databaseName: 'sample-pxc',
+  async setUp(ns) {
+    await apply(ns, await example('reconfigure/perconaxtradb/1-perconaxtradb.yaml'));
+    await ready('PerconaXtraDB', ns, 'sample-pxc');
+  },
+  apply: async (ns, name, n) =>
+    apply(
+      ns,
+      (await example('reconfigure/perconaxtradb/4-reconfigure-apply.yaml')).replace('name: pxops-reconfigure-apply-config\n', `name: ${name}\n`).replace('max_connections = 230', `max_connections = ${230 + n}`) + '  timeout: 20s\n',
+    ),
+  counters: none,
+  restartsPods: true,
+  only: reconfigureActivities,
+});
+
+crashMatrix({
+  title: 'a Pgpool Reconfigure (applyConfig)',
+  opsRequest: kind('Pgpool').opsRequest,
+  database: kind('Pgpool').database,
+  databaseName: 'pp-custom',
+  async setUp(ns) {
+    await apply(ns, await example('reconfigure/pgpool/1-pgpool.yaml'));
+    await ready('Pgpool', ns, 'pp-custom');
+  },
+  apply: async (ns, name, n) =>
+    apply(
+      ns,
+      (await example('reconfigure/pgpool/4-reconfigure-apply.yaml'))
+        .replace('name: ppops-reconfigure-apply\n', `name: ${name}\n`)
+        .replace('max_pool = 75', `max_pool = ${75 + n}`)
+        .replace('timeout: 5m', 'timeout: 20s'),
+    ),
   counters: none,
   restartsPods: true,
   only: reconfigureActivities,

@@ -95,7 +95,8 @@ export function crashMatrix(op: Operation): void {
       const run = n;
       await t.test(`killed ${point.when} ${point.activity} (call ${point.call}): another worker finishes it, once`, { timeout: 300_000 }, async () => {
         const counters = await op.counters(ns);
-        const timeline = await PodTimeline.start(ns);
+        // The database's own pods (a backend in the namespace is not the operation's).
+        const timeline = await PodTimeline.start(ns, `app.kubernetes.io/instance=${op.databaseName}`);
         const killed = await spawnWorker(taskQueue, 'info', formatKillPoint(point));
         let next: WorkerProcess | undefined;
         let ops: any;
