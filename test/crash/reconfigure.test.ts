@@ -3,6 +3,7 @@
 // the workload pointed at it, each pod restarted once), of Pgpool (its pgpool.conf rendered again), and
 // ProxySQL variables (changed on each pod through its admin interface and saved, no pod restarted), each
 // request asking for new values, from KubeDB's guides' examples.
+import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { apply, waitForObject } from '../helpers/cluster.ts';
 import { crashMatrix } from '../helpers/crash-matrix.ts';
@@ -57,6 +58,11 @@ crashMatrix({
   async setUp(ns) {
     await apply(ns, await example('reconfigure/pgpool/1-pgpool.yaml'));
     await ready('Pgpool', ns, 'pp-custom');
+    // As the guide goes: a configSecret first, then the applyConfig merged over it.
+    await apply(ns, await example('reconfigure/pgpool/2-new-configuration.yaml'));
+    await apply(ns, await example('reconfigure/pgpool/3-reconfigure-config.yaml'));
+    const configured = await waitForObject<any, any>(kind('Pgpool').opsRequest, ns, 'ppops-reconfigure', (o) => (['Successful', 'Failed'].includes(o?.status?.phase) ? o : undefined), 120_000);
+    assert.equal(configured.status.phase, 'Successful', JSON.stringify(configured.status.conditions));
   },
   apply: async (ns, name, n) =>
     apply(

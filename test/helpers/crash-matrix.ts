@@ -78,12 +78,16 @@ export function crashMatrix(op: Operation): void {
     });
     const taskQueue = opsflow.temporal.taskQueue;
     const setUpWorker = await spawnWorker(taskQueue);
-    await op.setUp(ns);
-    await op.apply(ns, 'reference', 0);
-    const reference = await done(op.opsRequest, ns, 'reference');
-    assert.equal(reference.status.phase, 'Successful', JSON.stringify(reference.status.conditions));
-    if (op.reset) await op.reset(ns, 'reference');
-    await stopWorker(setUpWorker);
+    let reference: any;
+    try {
+      await op.setUp(ns);
+      await op.apply(ns, 'reference', 0);
+      reference = await done(op.opsRequest, ns, 'reference');
+      assert.equal(reference.status.phase, 'Successful', JSON.stringify(reference.status.conditions));
+      if (op.reset) await op.reset(ns, 'reference');
+    } finally {
+      await stopWorker(setUpWorker);
+    }
     const history = await opsflow.client.workflow.getHandle(opsRequestWorkflowId({ kind: op.opsRequest.kind as OpsRequestRef['kind'], namespace: ns, name: 'reference' }, reference.metadata.uid)).fetchHistory();
     const points = killPoints(parseHistory(history).activities, op.only);
     assert.ok(points.length > 0, 'the run has kill points');
