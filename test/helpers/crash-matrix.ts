@@ -2,7 +2,7 @@
 // another started, and what the user is promised checked each time (the operation ends Successful, once).
 // The kill points come from the run itself: an operation is first run without faults, and every activity its
 // plan's execution called is a kill point, before it does its work and right after it (its result lost), and
-// during it for the waits; of an activity called for each pod or each certificate, the first call and the last
+// during it for those that heartbeat (the waits, and the reads a run decides from); of an activity called for each pod or each certificate, the first call and the last
 // (the points between two pods are the last of one pod's calls and the first of the next one's).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
