@@ -15,47 +15,41 @@ const kind = (k: string) => tlsKinds.find((x) => x.kind === k)!;
 const ready = (k: string, ns: string, name: string) => waitForObject<any, true>(kind(k).database, ns, name, (db) => (db?.status?.phase === 'Ready' ? true : undefined), 120_000);
 const none = async () => new Map<string, number>();
 
-crashMatrix({
-  title: 'a MySQL Reconfigure (applyConfig)',
-  opsRequest: kind('MySQL').opsRequest,
-  database: kind('MySQL').database,
-  databaseName: 'sample-mysql',
-  async setUp(ns) {
+/** A Reconfigure of kind `k` on the database `db`, killed at the steps only a Reconfigure has. */
+function reconfigureMatrix(title: string, k: string, db: string, setUp: (ns: string) => Promise<void>, request: (name: string, n: number) => Promise<string>, restartsPods = true) {
+  crashMatrix({ title, opsRequest: kind(k).opsRequest, database: kind(k).database, databaseName: db, setUp, apply: async (ns, name, n) => apply(ns, await request(name, n)), counters: none, restartsPods, only: reconfigureActivities });
+}
+
+/** An example file with `edits` made to it (each a [text, replacement] pair). */
+const edited = async (file: string, edits: [string, string][]) => edits.reduce((yaml, [from, to]) => yaml.replace(from, to), await example(file));
+
+reconfigureMatrix(
+  'a MySQL Reconfigure (applyConfig)',
+  'MySQL',
+  'sample-mysql',
+  async (ns) => {
     await apply(ns, await example('reconfigure/mysql/1-mysql.yaml'));
     await ready('MySQL', ns, 'sample-mysql');
   },
-  apply: async (ns, name, n) =>
-    apply(ns, (await example('reconfigure/mysql/4-reconfigure-apply.yaml')).replace('name: myops-reconfigure-apply\n', `name: ${name}\n`).replace('max_connections = 300', `max_connections = ${300 + n}`) + '  timeout: 20s\n'),
-  counters: none,
-  restartsPods: true,
-  only: reconfigureActivities,
-});
+  async (name, n) => (await edited('reconfigure/mysql/4-reconfigure-apply.yaml', [['name: myops-reconfigure-apply\n', `name: ${name}\n`], ['max_connections = 300', `max_connections = ${300 + n}`]])) + '  timeout: 20s\n',
+);
 
-crashMatrix({
-  title: 'a PerconaXtraDB Reconfigure (applyConfig)',
-  opsRequest: kind('PerconaXtraDB').opsRequest,
-  database: kind('PerconaXtraDB').database,
-  databaseName: 'sample-pxc',
-  async setUp(ns) {
+reconfigureMatrix(
+  'a PerconaXtraDB Reconfigure (applyConfig)',
+  'PerconaXtraDB',
+  'sample-pxc',
+  async (ns) => {
     await apply(ns, await example('reconfigure/perconaxtradb/1-perconaxtradb.yaml'));
     await ready('PerconaXtraDB', ns, 'sample-pxc');
   },
-  apply: async (ns, name, n) =>
-    apply(
-      ns,
-      (await example('reconfigure/perconaxtradb/4-reconfigure-apply.yaml')).replace('name: pxops-reconfigure-apply-config\n', `name: ${name}\n`).replace('max_connections = 230', `max_connections = ${230 + n}`) + '  timeout: 20s\n',
-    ),
-  counters: none,
-  restartsPods: true,
-  only: reconfigureActivities,
-});
+  async (name, n) => (await edited('reconfigure/perconaxtradb/4-reconfigure-apply.yaml', [['name: pxops-reconfigure-apply-config\n', `name: ${name}\n`], ['max_connections = 230', `max_connections = ${230 + n}`]])) + '  timeout: 20s\n',
+);
 
-crashMatrix({
-  title: 'a Pgpool Reconfigure (applyConfig)',
-  opsRequest: kind('Pgpool').opsRequest,
-  database: kind('Pgpool').database,
-  databaseName: 'pp-custom',
-  async setUp(ns) {
+reconfigureMatrix(
+  'a Pgpool Reconfigure (applyConfig)',
+  'Pgpool',
+  'pp-custom',
+  async (ns) => {
     await apply(ns, await example('reconfigure/pgpool/1-pgpool.yaml'));
     await ready('Pgpool', ns, 'pp-custom');
     // As the guide goes: a configSecret first, then the applyConfig merged over it.
@@ -64,38 +58,19 @@ crashMatrix({
     const configured = await waitForObject<any, any>(kind('Pgpool').opsRequest, ns, 'ppops-reconfigure', (o) => (['Successful', 'Failed'].includes(o?.status?.phase) ? o : undefined), 120_000);
     assert.equal(configured.status.phase, 'Successful', JSON.stringify(configured.status.conditions));
   },
-  apply: async (ns, name, n) =>
-    apply(
-      ns,
-      (await example('reconfigure/pgpool/4-reconfigure-apply.yaml'))
-        .replace('name: ppops-reconfigure-apply\n', `name: ${name}\n`)
-        .replace('max_pool = 75', `max_pool = ${75 + n}`)
-        .replace('timeout: 5m', 'timeout: 20s'),
-    ),
-  counters: none,
-  restartsPods: true,
-  only: reconfigureActivities,
-});
+  (name, n) => edited('reconfigure/pgpool/4-reconfigure-apply.yaml', [['name: ppops-reconfigure-apply\n', `name: ${name}\n`], ['max_pool = 75', `max_pool = ${75 + n}`], ['timeout: 5m', 'timeout: 20s']]),
+);
 
-crashMatrix({
-  title: 'a ProxySQL Reconfigure (variables)',
-  opsRequest: kind('ProxySQL').opsRequest,
-  database: kind('ProxySQL').database,
-  databaseName: 'proxy-server',
-  async setUp(ns) {
+reconfigureMatrix(
+  'a ProxySQL Reconfigure (variables)',
+  'ProxySQL',
+  'proxy-server',
+  async (ns) => {
     await apply(ns, await example('reconfigure-proxysql/1-proxysql.yaml'));
     await ready('ProxySQL', ns, 'proxy-server');
     await ready('MySQL', ns, 'mysql-server');
   },
-  apply: async (ns, name, n) =>
-    apply(
-      ns,
-      (await example('reconfigure-proxysql/8-variables.yaml'))
-        .replace('name: reconfigure-vars\n', `name: ${name}\n`)
-        .replace('refresh_interval: 2055', `refresh_interval: ${2055 + n}`)
-        .replace('max_stmts_per_connection: 19', `max_stmts_per_connection: ${19 + n}`) + '  timeout: 20s\n',
-    ),
-  counters: none,
-  restartsPods: false,
-  only: reconfigureActivities,
-});
+  async (name, n) =>
+    (await edited('reconfigure-proxysql/8-variables.yaml', [['name: reconfigure-vars\n', `name: ${name}\n`], ['refresh_interval: 2055', `refresh_interval: ${2055 + n}`], ['max_stmts_per_connection: 19', `max_stmts_per_connection: ${19 + n}`]])) + '  timeout: 20s\n',
+  false,
+);
