@@ -68,6 +68,10 @@ function leafOf(secret: V1Secret | undefined) {
   };
 }
 
+/** Whether cert-manager's status of `cert` describes `leaf` (the readiness controller copies its validity). */
+const sameValidity = (cert: Certificate, leaf: { notBefore: string; notAfter: string }) =>
+  Date.parse(cert.status?.notBefore ?? '') === Date.parse(leaf.notBefore) && Date.parse(cert.status?.notAfter ?? '') === Date.parse(leaf.notAfter);
+
 /** Why cert-manager has not issued `cert` for its current spec, or undefined once it has. Throws when issuance failed. */
 function pendingReason(cert: Certificate | undefined, name: string, afterRevision?: number): string | undefined {
   if (!cert) throw ApplicationFailure.nonRetryable(`Certificate ${name} was deleted while waiting for it to be issued`, 'CertificateDeleted');
@@ -184,45 +188,62 @@ export function certificateActivities(kube: Kube) {
 
     /**
      * Waits (watching) until cert-manager has issued each Certificate for its current spec (Ready for its
-     * generation, not issuing, and past `afterRevision` where given), then reads what each Secret holds. A
-     * failed issuance (Issuing False, reason Failed) fails at once with cert-manager's message.
+     * generation, not issuing, and past `afterRevision` where given) and has settled on it: its status carries
+     * the validity of the certificate the Secret now holds. Until then cert-manager may still re-issue on its
+     * own: its controllers read Secrets from a cache that can lag the Certificate's status by a few
+     * milliseconds, and a trigger that reads the old Secret against the new CertificateRequest issues again
+     * (reason SecretMismatch, or DoesNotExist for a new Certificate). The readiness controller writes
+     * notBefore/notAfter from the same cache, so once they match the new certificate every later trigger reads
+     * it too, and an earlier one that issued again shows as Issuing here. (Two certificates issued within one
+     * second have the same validity; then this cannot tell them apart.) A failed issuance (Issuing False,
+     * reason Failed) fails at once with cert-manager's message.
      */
     async awaitCertificates(namespace: string, waits: { name: string; afterRevision?: number; oldSerial?: string }[]): Promise<IssuedCertificate[]> {
       const seen = new Map<string, string>();
-      const issued = await whileHeartbeating(
+      // Certificates as last found unsettled, by resourceVersion: each is looked at again once it changes.
+      const unsettled = new Map<string, string>();
+      return whileHeartbeating(
         (signal) =>
           beforeTimeLimit(
             signal,
-            (stop) =>
-              waitFor<Certificate, Certificate[]>(
-                kube,
-                certificates(namespace),
-                {},
-                (all) => {
-                  let done = true;
-                  for (const w of waits) {
-                    const reason = pendingReason(all.find((c) => c.metadata.name === w.name), w.name, w.afterRevision);
-                    seen.set(w.name, reason ?? 'issued');
-                    done &&= reason === undefined;
-                  }
-                  return done ? waits.map((w) => all.find((c) => c.metadata.name === w.name)!) : undefined;
-                },
-                stop,
-              ),
+            async (stop) => {
+              for (;;) {
+                const certs = await waitFor<Certificate, Certificate[]>(
+                  kube,
+                  certificates(namespace),
+                  {},
+                  (all) => {
+                    let done = true;
+                    for (const w of waits) {
+                      const cert = all.find((c) => c.metadata.name === w.name);
+                      const reason = pendingReason(cert, w.name, w.afterRevision) ?? (unsettled.get(w.name) === cert?.metadata.resourceVersion ? seen.get(w.name) : undefined);
+                      seen.set(w.name, reason ?? 'issued');
+                      done &&= reason === undefined;
+                    }
+                    return done ? waits.map((w) => all.find((c) => c.metadata.name === w.name)!) : undefined;
+                  },
+                  stop,
+                );
+                const issued = await Promise.all(
+                  certs.map((cert, i) =>
+                    kubeCall(`reading Secret ${namespace}/${cert.spec.secretName}`, async () => {
+                      const leaf = leafOf(await readSecret(kube, namespace, cert.spec.secretName));
+                      const why = !leaf || leaf.serial === waits[i].oldSerial ? `issued, but Secret ${cert.spec.secretName} does not hold the new certificate yet` : !sameValidity(cert, leaf) ? `issued, but cert-manager has not yet read the new certificate in Secret ${cert.spec.secretName}` : undefined;
+                      if (why) {
+                        unsettled.set(cert.metadata.name!, cert.metadata.resourceVersion!);
+                        seen.set(cert.metadata.name!, why);
+                        return undefined;
+                      }
+                      return { name: cert.metadata.name!, secretName: cert.spec.secretName, revision: cert.status?.revision ?? 0, ...leaf! };
+                    }),
+                  ),
+                );
+                if (issued.every((c) => c !== undefined)) return issued;
+              }
+            },
             (limit) => `cert-manager did not issue the certificates within ${limit} (spec.timeout): ${[...seen].filter(([, r]) => r !== 'issued').map(([n, r]) => `${n}: ${r}`).join('; ')}`,
           ),
         () => Object.fromEntries(seen),
-      );
-      return Promise.all(
-        issued.map((cert, i) =>
-          kubeCall(`reading Secret ${namespace}/${cert.spec.secretName}`, async () => {
-            const leaf = leafOf(await readSecret(kube, namespace, cert.spec.secretName));
-            if (!leaf || leaf.serial === waits[i].oldSerial) {
-              throw ApplicationFailure.retryable(`Certificate ${cert.metadata.name} was issued but Secret ${cert.spec.secretName} does not hold the new certificate yet`, 'SecretNotUpdated');
-            }
-            return { name: cert.metadata.name!, secretName: cert.spec.secretName, revision: cert.status?.revision ?? 0, ...leaf };
-          }),
-        ),
       );
     },
 

@@ -13,11 +13,10 @@ const reconfigureActivities = ['createConfigSecret', 'deleteConfigSecret', 'setC
 const example = (path: string) => readFile(new URL(`../../deploy/examples/${path}`, import.meta.url), 'utf8');
 const kind = (k: string) => tlsKinds.find((x) => x.kind === k)!;
 const ready = (k: string, ns: string, name: string) => waitForObject<any, true>(kind(k).database, ns, name, (db) => (db?.status?.phase === 'Ready' ? true : undefined), 120_000);
-const none = async () => new Map<string, number>();
 
 /** A Reconfigure of kind `k` on the database `db`, killed at the steps only a Reconfigure has. */
 function reconfigureMatrix(title: string, k: string, db: string, setUp: (ns: string) => Promise<void>, request: (name: string, n: number) => Promise<string>, restartsPods = true) {
-  crashMatrix({ title, opsRequest: kind(k).opsRequest, database: kind(k).database, databaseName: db, setUp, apply: async (ns, name, n) => apply(ns, await request(name, n)), counters: none, restartsPods, only: reconfigureActivities });
+  crashMatrix({ title, opsRequest: kind(k).opsRequest, database: kind(k).database, databaseName: db, setUp, apply: async (ns, name, n) => apply(ns, await request(name, n)), restartsPods, only: reconfigureActivities });
 }
 
 /** An example file with `edits` made to it (each a [text, replacement] pair). */

@@ -2,7 +2,6 @@
 // issued once more, each pod restarted once, the database resumed, whichever point the worker died at; with
 // maxRetries 0, so a lost worker must not use up a retry.
 import { res } from '../helpers/cluster.ts';
-import { certificateRevisions } from '../helpers/certificate-revisions.ts';
 import { crashMatrix } from '../helpers/crash-matrix.ts';
 import { applyRotate, createCAIssuer, createTLSMySQL, databaseCertificates, waitForCertificatesIssued, waitForDatabaseReady } from '../helpers/fixtures.ts';
 
@@ -18,6 +17,6 @@ crashMatrix({
     await waitForCertificatesIssued(ns);
   },
   apply: (ns, name) => applyRotate(ns, name, 'my-db', '  timeout: 20s\n  maxRetries: 0\n'),
-  counters: (ns) => certificateRevisions(ns, databaseCertificates),
+  issues: { certificates: databaseCertificates, by: 'trigger' },
   restartsPods: true,
 });

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mergePatch } from '../../platform/kube.ts';
 import { conditionOf, get, kube, res, waitForObject, waitForOpsRequestDone } from '../helpers/cluster.ts';
+import { certificateRevisions } from '../helpers/certificate-revisions.ts';
+import { CertificateTimeline } from '../helpers/certificate-timeline.ts';
+import { assertIssuedOnce } from '../helpers/issued-once.ts';
 import { applyRotate, databaseCertificates, holdIssuance, isPaused, releaseIssuance } from '../helpers/fixtures.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
 import { scenario } from '../helpers/scenario.ts';
@@ -17,8 +20,8 @@ const issuing = (ns: string) =>
 
 test('the spec edited while the run goes on: the run carries out the spec it admitted, observes generation 1, and says the edit was ignored', async (t) => {
   const { ns } = await scenario(t, 'spec-edited');
-  const revisions = new Map<string, number>();
-  for (const c of databaseCertificates) revisions.set(c, (await get(res.certificate, ns, c)).status.revision);
+  const issuances = await CertificateTimeline.start(ns);
+  const revisions = await certificateRevisions(ns, databaseCertificates);
   await holdIssuance(ns);
   const timeline = await PodTimeline.start(ns);
   await applyRotate(ns, 'rotate-edited', 'my-db', '  timeout: 1m\n');
@@ -28,11 +31,13 @@ test('the spec edited while the run goes on: the run carries out the spec it adm
   await releaseIssuance(ns);
   const ops = await waitForOpsRequestDone(ns, 'rotate-edited');
   await timeline.close();
+  await issuances.close();
   assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
   assert.equal(ops.metadata.generation, 2);
   assert.equal(ops.status.observedGeneration, 1, 'the status observes the generation carried out');
   assert.match(conditionOf(ops, 'SpecEditIgnored').message, /^the spec was edited after this request was admitted \(generation 1 → 2\); the run carries out generation 1: for the change, apply a new OpsRequest$/);
-  for (const c of databaseCertificates) assert.equal((await get(res.certificate, ns, c)).status.revision, revisions.get(c)! + 1, `${c} rotated, not removed`);
+  // Rotated, not removed.
+  await assertIssuedOnce(t, ns, { certificates: databaseCertificates, by: 'trigger' }, issuances, revisions);
   for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 2, `${pod} restarted once`);
   assert.ok((await get(res.mysql, ns, 'my-db')).spec.tls, 'TLS kept');
 });

@@ -24,6 +24,9 @@ import {
   waitForCertificatesIssued,
   waitForDatabaseReady,
 } from '../helpers/fixtures.ts';
+import { certificateRevisions } from '../helpers/certificate-revisions.ts';
+import { CertificateTimeline } from '../helpers/certificate-timeline.ts';
+import { assertIssuedOnce } from '../helpers/issued-once.ts';
 import { PodTimeline } from '../helpers/pod-timeline.ts';
 import { scenario } from '../helpers/scenario.ts';
 import { spawnWorker } from '../helpers/worker-process.ts';
@@ -43,8 +46,8 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
   await createTLSMySQL(ns);
   await waitForDatabaseReady(ns);
   await waitForCertificatesIssued(ns);
-  const revisions = new Map<string, number>();
-  for (const c of certificates) revisions.set(c, (await get(res.certificate, ns, c)).status.revision);
+  const issuances = await CertificateTimeline.start(ns);
+  const revisions = await certificateRevisions(ns, certificates);
 
   // Hold issuance back (the Issuer's CA Secret is missing), so the re-issue step is in flight when the worker dies.
   await holdIssuance(ns);
@@ -68,11 +71,10 @@ test('a worker killed in the middle of a step: another worker finishes the rotat
   await releaseIssuance(ns);
   const ops = await waitForOpsRequestDone(ns, 'rotate-killed', 90_000);
   await timeline.close();
+  await issuances.close();
 
   assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
-  for (const c of certificates) {
-    assert.equal((await get(res.certificate, ns, c)).status.revision, revisions.get(c)! + 1, `${c} issued once more, not twice`);
-  }
+  await assertIssuedOnce(t, ns, { certificates, by: 'trigger' }, issuances, revisions);
   for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 2, `${pod} restarted exactly once`);
   assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false);
   const history = await opsflow.client.workflow.getHandle(opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'rotate-killed' }, ops.metadata.uid)).fetchHistory();
@@ -120,17 +122,18 @@ const midway: { service: string; why: string; when: string; reached: (ns: string
 for (const m of midway) {
   test(`${m.service} restarted in the middle of a rotation with maxRetries 0 (${m.when}): ${m.why}; each certificate issued once, each pod restarted once`, async (t) => {
     const { ns } = await scenario(t, `restart-${m.service.split('-')[0]}`);
-    const revisions = new Map<string, number>();
-    for (const c of certificates) revisions.set(c, (await get(res.certificate, ns, c)).status.revision);
+    const issuances = await CertificateTimeline.start(ns);
+    const revisions = await certificateRevisions(ns, certificates);
     const timeline = await PodTimeline.start(ns);
     await applyRotate(ns, 'rotate-through-restart', 'my-db', '  timeout: 2m\n  maxRetries: 0\n');
     await m.reached(ns);
     await restart(m.service);
     const ops = await waitForOpsRequestDone(ns, 'rotate-through-restart', 150_000);
     await timeline.close();
+    await issuances.close();
     assert.equal(ops.status.phase, 'Successful', JSON.stringify(ops.status.conditions, null, 2));
     for (const [pod, uids] of timeline.uidsByPod()) assert.equal(uids.length, 2, `${pod} restarted exactly once`);
-    for (const c of certificates) assert.equal((await get(res.certificate, ns, c)).status.revision, revisions.get(c)! + 1, `${c} issued once more, not twice`);
+    await assertIssuedOnce(t, ns, { certificates, by: 'trigger' }, issuances, revisions);
     assert.equal(isPaused(await get(res.mysql, ns, 'my-db')), false);
   });
 }

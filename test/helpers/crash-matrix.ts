@@ -14,6 +14,9 @@ import { heartbeating } from '../../workflows/dispatch.ts';
 import { createNamespace, deleteNamespace, get, waitForObject, type Res } from './cluster.ts';
 import { formatKillPoint, type KillPoint } from './kill-point.ts';
 import { startOpsflow, type Opsflow } from './opsflow.ts';
+import { certificateRevisions } from './certificate-revisions.ts';
+import { CertificateTimeline } from './certificate-timeline.ts';
+import { assertIssuedOnce, type Issues } from './issued-once.ts';
 import { PodTimeline } from './pod-timeline.ts';
 import { spawnWorker, type WorkerProcess } from './worker-process.ts';
 
@@ -27,8 +30,8 @@ export interface Operation {
   setUp(ns: string): Promise<void>;
   /** Applies the operation's OpsRequest, named `name`; `n` counts the runs, for a request that must differ each time. */
   apply(ns: string, name: string, n: number): Promise<void>;
-  /** Reads what must move exactly once per operation (a Certificate's revision, by name). */
-  counters(ns: string): Promise<Map<string, number>>;
+  /** The Certificates the operation issues, and how it asks for each: a re-issue trigger, or creating it. */
+  issues?: Issues;
   /** Whether the operation restarts each pod (once), or none. */
   restartsPods: boolean;
   /** The activities whose calls are kill points (default: all); those all operations share are tested with a rotation. */
@@ -97,8 +100,9 @@ export function crashMatrix(op: Operation): void {
     for (const point of points) {
       const name = `crash-${++n}`;
       const run = n;
-      await t.test(`killed ${point.when} ${point.activity} (call ${point.call}): another worker finishes it, once`, { timeout: 300_000 }, async () => {
-        const counters = await op.counters(ns);
+      await t.test(`killed ${point.when} ${point.activity} (call ${point.call}): another worker finishes it, once`, { timeout: 300_000 }, async (c) => {
+        const certificates = op.issues && (await CertificateTimeline.start(ns));
+        const revisions = op.issues && (await certificateRevisions(ns, op.issues.certificates));
         // The database's own pods (a backend in the namespace is not the operation's).
         const timeline = await PodTimeline.start(ns, `app.kubernetes.io/instance=${op.databaseName}`);
         const killed = await spawnWorker(taskQueue, 'info', formatKillPoint(point));
@@ -114,6 +118,7 @@ export function crashMatrix(op: Operation): void {
           ops = await done(op.opsRequest, ns, name);
         } finally {
           await timeline.close();
+          await certificates?.close();
           killed.child.kill('SIGKILL');
         }
         try {
@@ -125,9 +130,7 @@ export function crashMatrix(op: Operation): void {
           for (const [pod, uids] of pods) assert.equal(uids.length, op.restartsPods ? 2 : 1, `${pod} restarted ${op.restartsPods ? 'exactly once' : 'never'}: ${uids.join(', ')}`);
           const db = await get(op.database, ns, op.databaseName);
           assert.notEqual(db.status?.conditions?.find((c: any) => c.type === 'Paused')?.status, 'True', 'the database is resumed');
-          for (const [counter, value] of await op.counters(ns)) {
-            assert.equal(value - (counters.get(counter) ?? 0), 1, `${counter} moved once, as the operation asks, no further`);
-          }
+          if (certificates) await assertIssuedOnce(c, ns, op.issues!, certificates, revisions!);
         } finally {
           // Put back for the next case even when this one failed, so that one failure stays one.
           try {
