@@ -23,6 +23,7 @@ export async function startBenchOpsflow(name: string, kube: Kube) {
   return {
     client,
     ns,
+    logger,
     async stop() {
       stopWatcher.abort();
       await watcher;

@@ -1,0 +1,130 @@
+// `npm run bench`: opsflow's performance figures, on simulated pods (kwok makes them Ready; nothing runs in
+// them), so that what is measured is orchestration, not database start-up. Brings the local environment up
+// that way when it is not running (and takes it down again after); refuses one running real servers.
+// Prints the figures, writes them whole to bench-results/<time>.json and the plots to docs/bench/*.png.
+// BENCH_TRIGGERS (default 100) sets how many requests the trigger latency is measured over, BENCH_FLEET
+// (default 200) how many databases the fleet has, BENCH_SECTIONS (default overhead,trigger,fleet) which parts run.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadLocalEnvDefaults } from '../../platform/env.ts';
+import { connectKube } from '../../platform/kube.ts';
+import { down, status, up } from '../localenv/lifecycle.ts';
+import { repoRoot, stateDir } from '../localenv/paths.ts';
+import { readMode } from '../pod-runtime/mode.ts';
+import { measureFleet } from './fleet.ts';
+import { measureOverhead } from './overhead.ts';
+import { startBenchOpsflow } from './opsflow.ts';
+import { renderPlots, type Plot } from './plot.ts';
+import { byVerb, RequestCounter, total } from './request-counter.ts';
+import { measureTriggerLatency } from './trigger-latency.ts';
+
+const quiet = () => {};
+const wasRunning = await status(quiet);
+if (wasRunning && readMode(stateDir)?.enabled) {
+  console.error('the local environment runs real servers behind its pods; the benchmarks measure orchestration on simulated pods: run `npm run env:down`, then `npm run bench` again (it brings the environment up with OPSFLOW_SIMULATED_PODS=1)');
+  process.exit(1);
+}
+process.env.OPSFLOW_SIMULATED_PODS = '1';
+// Nothing listens in a simulated pod: what a pod serves is not checked.
+process.env.OPSFLOW_VERIFY_SERVING = 'false';
+await up(() => {});
+loadLocalEnvDefaults();
+const { tlsKinds } = await import('../../test/helpers/tls-kinds.ts');
+
+const started = new Date();
+const kube = connectKube();
+const counter = new RequestCounter(kube);
+const opsflow = await startBenchOpsflow('bench', kube);
+const kinds = ['MySQL', 'PerconaXtraDB'].map((k) => tlsKinds.find((x) => x.kind === k)!);
+const podCounts = [1, 3, 5];
+
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'overhead,trigger,fleet').split(','));
+console.log(`1. overhead per operation (${kinds.map((k) => k.kind).join(', ')}; ${podCounts.join(', ')} pods): operation against the floor by hand, on the same database`);
+const overhead = await measureOverhead({ client: opsflow.client, counter, ns: opsflow.ns, kinds, podCounts });
+
+const triggers = Number(process.env.BENCH_TRIGGERS ?? 100);
+let trigger;
+if (sections.has('trigger')) {
+  console.log(`2. trigger latency over ${triggers} requests (rotations of a 1-pod MySQL, one after another)`);
+  trigger = await measureTriggerLatency({ client: opsflow.client, ns: opsflow.ns, db: `${kinds[0].db}-1`, count: triggers });
+  console.log(`  created → workflow started: p50 ${trigger.startedMs.p50} ms, p99 ${trigger.startedMs.p99} ms, max ${trigger.startedMs.max} ms`);
+  console.log(`  created → phase Progressing: p50 ${trigger.progressingMs.p50} ms, p99 ${trigger.progressingMs.p99} ms, max ${trigger.progressingMs.max} ms`);
+}
+
+const databases = Number(process.env.BENCH_FLEET ?? 200);
+let fleet;
+if (sections.has('fleet')) {
+  console.log(`3. a fleet of ${databases} databases × 3 pods, rotated at once by one worker, then by two`);
+  fleet = await measureFleet({ client: opsflow.client, logger: opsflow.logger, databases, workerCounts: [1, 2] });
+}
+
+console.log('4. cost per operation: Kubernetes API requests by verb, history events');
+for (const f of overhead) {
+  const verbs = Object.entries(byVerb(f.requests)).map(([v, n]) => `${v} ${n}`).join(', ');
+  console.log(`  ${f.kind.padEnd(14)} ${f.variant.padEnd(8)} ${String(f.pods).padStart(2)} pods  ${String(total(f.requests)).padStart(4)} requests (${verbs}); ${f.events} events, ${f.activities} activities (${f.localActivities} local); run ${f.runMs} ms, waiting ${f.waitingMs} ms, orchestration ${f.runMs - f.waitingMs} ms`);
+}
+console.log('   where the run\'s time goes (sums from the history): workflow tasks queued / in the worker; regular activities queued / running; local activities');
+for (const f of overhead) {
+  const b = f.breakdown;
+  console.log(`  ${f.kind.padEnd(14)} ${f.variant.padEnd(8)} ${String(f.pods).padStart(2)} pods  ${b.workflowTasks} workflow tasks ${b.workflowTaskQueuedMs} / ${b.workflowTaskRunMs} ms; ${b.regularActivities} activities ${b.activityQueuedMs} / ${b.activityRunMs} ms (waits ${f.waitingMs} ms); ${b.localActivities} local ${b.localActivityMs} ms`);
+}
+await opsflow.stop();
+if (!wasRunning) await down(quiet);
+
+const results = { started: started.toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, overhead, trigger, fleet };
+await mkdir(join(repoRoot, 'bench-results'), { recursive: true });
+const resultsFile = join(repoRoot, 'bench-results', `${started.toISOString().replaceAll(':', '-')}.json`);
+await writeFile(resultsFile, JSON.stringify(results, null, 2));
+
+const plotDir = join(repoRoot, 'docs', 'bench');
+await mkdir(plotDir, { recursive: true });
+const series = (f: (typeof overhead)[number]) => `${f.kind} ${f.variant}`;
+await renderPlots([
+  {
+    file: join(plotDir, 'overhead.png'),
+    spec: {
+      title: 'Orchestration overhead per pod (operation − floor, ÷ pods)',
+      width: 520,
+      height: 280,
+      data: { values: overhead.map((f) => ({ pods: f.pods, overhead: f.overheadPerPodMs, operation: series(f) })) },
+      layer: [{ mark: { type: 'line', point: true } }, { mark: { type: 'rule', strokeDash: [4, 4], color: 'firebrick' }, encoding: { y: { datum: 100 } } }],
+      encoding: {
+        x: { field: 'pods', type: 'quantitative', title: 'pods', scale: { domain: [0, Math.max(...podCounts) + 1] } },
+        y: { field: 'overhead', type: 'quantitative', title: 'overhead per pod (ms); goal ≤ 100' },
+        color: { field: 'operation', type: 'nominal' },
+      },
+    },
+  },
+  ...(fleet ? [{
+    file: join(plotDir, 'fleet.png'),
+    spec: {
+      title: `A fleet of ${databases} 3-pod MySQLs rotated at once: operations Successful over time`,
+      width: 520,
+      height: 280,
+      data: { values: fleet.runs.flatMap((r) => r.completions.map((ms, i) => ({ s: ms / 1000, done: i + 1, workers: `${r.workers} worker${r.workers > 1 ? 's' : ''}` }))) },
+      mark: 'line',
+      encoding: {
+        x: { field: 's', type: 'quantitative', title: 'seconds since the requests were applied' },
+        y: { field: 'done', type: 'quantitative', title: 'operations Successful' },
+        color: { field: 'workers', type: 'nominal' },
+      },
+    },
+  } satisfies Plot] : []),
+  {
+    file: join(plotDir, 'requests.png'),
+    spec: {
+      title: 'Kubernetes API requests per operation',
+      width: 520,
+      height: 280,
+      data: { values: overhead.map((f) => ({ pods: f.pods, requests: total(f.requests), operation: series(f) })) },
+      layer: [{ mark: { type: 'line', point: true } }, { mark: { type: 'rule', strokeDash: [4, 4], color: 'firebrick' }, encoding: { y: { datum: 30 } } }],
+      encoding: {
+        x: { field: 'pods', type: 'quantitative', title: 'pods', scale: { domain: [0, Math.max(...podCounts) + 1] } },
+        y: { field: 'requests', type: 'quantitative', title: 'requests (goal for a 3-pod rotation: ≤ 30)' },
+        color: { field: 'operation', type: 'nominal' },
+      },
+    },
+  },
+]);
+console.log(`figures: ${resultsFile}; plots: ${plotDir}/overhead.png, fleet.png, requests.png (${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`);
+process.exit(0);
