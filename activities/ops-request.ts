@@ -108,7 +108,20 @@ const specEdited = (admitted: number, now: number): StatusUpdate['conditions'][n
   message: `the spec was edited after this request was admitted (generation ${admitted} → ${now}); the run carries out generation ${admitted}: for the change, apply a new OpsRequest`,
 });
 
+// Each OpsRequest's status as this worker last wrote it: opsflow is its only writer while a run goes on, so the
+// next write starts from it instead of reading first (a change by anyone else fails that write with 409, and it
+// reads). Forgotten once the run has ended; bounded, for runs that move to another worker.
+const rememberedWrites = 1000;
+
 export function opsRequestActivities(kube: Kube) {
+  const lastWritten = new Map<string, OpsRequest>();
+  const remember = (key: string, ops: OpsRequest) => {
+    lastWritten.delete(key);
+    if (['Successful', 'Failed', 'Skipped'].includes(ops.status?.phase ?? '')) return;
+    lastWritten.set(key, ops);
+    if (lastWritten.size > rememberedWrites) lastWritten.delete(lastWritten.keys().next().value!);
+  };
+
   async function claim(ref: OpsRequestRef, ops: OpsRequest, workflowId: string): Promise<string> {
     const owner = ops.metadata.annotations?.[claimAnnotation];
     if (owner) return owner;
@@ -221,6 +234,7 @@ export function opsRequestActivities(kube: Kube) {
     async recordStatus(ref: OpsRequestRef, update: StatusUpdate): Promise<StatusUpdate> {
       const p = profileForOpsKind(ref.kind)!;
       const now = update.at ?? new Date().toISOString();
+      const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
       let written: OpsRequest;
       try {
         written = await updateStatus<OpsRequest>(kube, opsRequestResource(ref), (cur) => {
@@ -233,11 +247,13 @@ export function opsRequestActivities(kube: Kube) {
             conditions = upsertCondition(conditions, { ...c, observedGeneration }, now);
           }
           return { ...cur.status, ...(update.phase ? { phase: update.phase } : {}), observedGeneration, conditions };
-        });
+        }, { known: lastWritten.get(key) });
       } catch (err) {
+        lastWritten.delete(key);
         if (isNotFound(err)) return update;
         throw asActivityFailure(err, `updating the status of ${describe(ref)}`);
       }
+      remember(key, written);
       const context = eventContext(p, written);
       const events = statusEvents(context, update).map((e) => (context.dbName ? e : { ...e, on: e.on.filter((t) => t !== 'Database') }));
       await emitEvents(kube, context, events, { ops: written.metadata.uid });

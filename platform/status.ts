@@ -22,16 +22,18 @@ export async function readCustom<T>(kube: Kube, r: CustomResource): Promise<T> {
 
 /**
  * Applies `change` to the object's current status and writes it, unless `change` returns undefined
- * (nothing to do). Returns the object as written (or as read, when nothing changed).
+ * (nothing to do). Returns the object as written (or as read, when nothing changed). With `known` (the object
+ * as this process last wrote it) the first attempt starts from that instead of reading: if anyone changed the
+ * object since, its resourceVersion no longer matches, the write fails with 409, and the next attempt reads.
  */
 export async function updateStatus<T extends WithStatus>(
   kube: Kube,
   r: CustomResource,
   change: (current: T) => Record<string, unknown> | undefined,
-  attempts = 10,
+  { attempts = 10, known }: { attempts?: number; known?: T } = {},
 ): Promise<T> {
   for (let i = 1; ; i++) {
-    const current = await readCustom<T>(kube, r);
+    const current = i === 1 && known ? known : await readCustom<T>(kube, r);
     const status = change(current);
     if (status === undefined) return current;
     try {
