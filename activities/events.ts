@@ -120,26 +120,28 @@ async function uidOf(kube: Kube, r: Regarding): Promise<string | undefined> {
 }
 
 /**
- * Emits each event on the objects it names. UIDs not given are read (an object that is gone gets no event);
- * failures are logged, never thrown: events must not fail the step they describe.
+ * Emits each event on the objects it names, in order on each object (the two objects at once). UIDs not given
+ * are read (an object that is gone gets no event); returns the UIDs it used, for the next call. Failures are
+ * logged, never thrown: events must not fail the step they describe.
  */
-export async function emitEvents(kube: Kube, c: EventContext, specs: EventSpec[], uids: { ops?: string; db?: string } = {}): Promise<void> {
-  if (!specs.length) return;
+export async function emitEvents(kube: Kube, c: EventContext, specs: EventSpec[], uids: { ops?: string; db?: string } = {}): Promise<{ ops?: string; db?: string }> {
+  const known: Partial<Record<EventTarget, string | undefined>> = { OpsRequest: uids.ops, Database: uids.db };
+  if (!specs.length) return uids;
   try {
     const targets = eventTargets(c, uids);
-    const known: Partial<Record<EventTarget, string | undefined>> = { OpsRequest: uids.ops, Database: uids.db };
-    for (const t of ['OpsRequest', 'Database'] as const) {
-      if (known[t] === undefined && specs.some((s) => s.on.includes(t))) known[t] = await uidOf(kube, targets[t]);
-    }
-    for (const spec of specs) {
-      for (const t of spec.on) {
-        if (!known[t]) continue;
-        await emitEvent(kube, { ...targets[t], uid: known[t] }, spec);
-      }
-    }
+    await Promise.all(
+      (['OpsRequest', 'Database'] as const).map(async (t) => {
+        const mine = specs.filter((s) => s.on.includes(t));
+        if (!mine.length) return;
+        if (known[t] === undefined) known[t] = await uidOf(kube, targets[t]);
+        if (!known[t]) return;
+        for (const spec of mine) await emitEvent(kube, { ...targets[t], uid: known[t] }, spec);
+      }),
+    );
   } catch (err) {
     logWarning('could not emit events', { reasons: specs.map((s) => s.reason), error: err instanceof Error ? err.message : String(err) });
   }
+  return { ops: known.OpsRequest, db: known.Database };
 }
 
 function logWarning(message: string, meta: Record<string, unknown>) {

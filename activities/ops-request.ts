@@ -108,17 +108,18 @@ const specEdited = (admitted: number, now: number): StatusUpdate['conditions'][n
   message: `the spec was edited after this request was admitted (generation ${admitted} → ${now}); the run carries out generation ${admitted}: for the change, apply a new OpsRequest`,
 });
 
-// Each OpsRequest's status as this worker last wrote it: opsflow is its only writer while a run goes on, so the
-// next write starts from it instead of reading first (a change by anyone else fails that write with 409, and it
-// reads). Forgotten once the run has ended; bounded, for runs that move to another worker.
+// Each OpsRequest's status as this worker last wrote it, and the UID of its database (for its events): opsflow is
+// the status's only writer while a run goes on, so the next write starts from it instead of reading first (a
+// change by anyone else fails that write with 409, and it reads). Forgotten once the run has ended (a database
+// made again under the same name has another UID); bounded, for runs that move to another worker.
 const rememberedWrites = 1000;
 
 export function opsRequestActivities(kube: Kube) {
-  const lastWritten = new Map<string, OpsRequest>();
-  const remember = (key: string, ops: OpsRequest) => {
+  const lastWritten = new Map<string, { ops: OpsRequest; dbUid?: string }>();
+  const remember = (key: string, ops: OpsRequest, dbUid: string | undefined) => {
     lastWritten.delete(key);
     if (['Successful', 'Failed', 'Skipped'].includes(ops.status?.phase ?? '')) return;
-    lastWritten.set(key, ops);
+    lastWritten.set(key, { ops, dbUid });
     if (lastWritten.size > rememberedWrites) lastWritten.delete(lastWritten.keys().next().value!);
   };
 
@@ -235,6 +236,7 @@ export function opsRequestActivities(kube: Kube) {
       const p = profileForOpsKind(ref.kind)!;
       const now = update.at ?? new Date().toISOString();
       const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
+      const remembered = lastWritten.get(key);
       let written: OpsRequest;
       try {
         written = await updateStatus<OpsRequest>(kube, opsRequestResource(ref), (cur) => {
@@ -247,16 +249,16 @@ export function opsRequestActivities(kube: Kube) {
             conditions = upsertCondition(conditions, { ...c, observedGeneration }, now);
           }
           return { ...cur.status, ...(update.phase ? { phase: update.phase } : {}), observedGeneration, conditions };
-        }, { known: lastWritten.get(key) });
+        }, { known: remembered?.ops });
       } catch (err) {
         lastWritten.delete(key);
         if (isNotFound(err)) return update;
         throw asActivityFailure(err, `updating the status of ${describe(ref)}`);
       }
-      remember(key, written);
       const context = eventContext(p, written);
       const events = statusEvents(context, update).map((e) => (context.dbName ? e : { ...e, on: e.on.filter((t) => t !== 'Database') }));
-      await emitEvents(kube, context, events, { ops: written.metadata.uid });
+      const uids = await emitEvents(kube, context, events, { ops: written.metadata.uid, db: remembered?.dbUid });
+      remember(key, written, uids.db);
       return update;
     },
   };
