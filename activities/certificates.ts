@@ -200,45 +200,45 @@ export function certificateActivities(kube: Kube) {
      */
     async awaitCertificates(namespace: string, waits: { name: string; afterRevision?: number; oldSerial?: string }[]): Promise<IssuedCertificate[]> {
       const seen = new Map<string, string>();
-      // Certificates as last found unsettled, by resourceVersion: each is looked at again once it changes.
-      const unsettled = new Map<string, string>();
+      // One watch per Certificate, by name: a namespace of many databases is not listed at every wait.
+      const settled = async (w: (typeof waits)[number], signal: AbortSignal): Promise<IssuedCertificate> => {
+        // The resourceVersion it was last found unsettled at: looked at again once it changes.
+        let unsettledAt: string | undefined;
+        for (;;) {
+          const cert = await waitFor<Certificate, Certificate>(
+            kube,
+            certificates(namespace),
+            { fieldSelector: `metadata.name=${w.name}` },
+            ([c]) => {
+              const reason = pendingReason(c, w.name, w.afterRevision) ?? (c?.metadata.resourceVersion === unsettledAt ? seen.get(w.name) : undefined);
+              seen.set(w.name, reason ?? 'issued');
+              return reason === undefined ? c : undefined;
+            },
+            signal,
+          );
+          const secretName = cert.spec.secretName;
+          const leaf = leafOf(await kubeCall(`reading Secret ${namespace}/${secretName}`, () => readSecret(kube, namespace, secretName)));
+          const why = !leaf || leaf.serial === w.oldSerial ? `issued, but Secret ${secretName} does not hold the new certificate yet` : !sameValidity(cert, leaf) ? `issued, but cert-manager has not yet read the new certificate in Secret ${secretName}` : undefined;
+          if (!why) return { name: w.name, secretName, revision: cert.status?.revision ?? 0, ...leaf! };
+          unsettledAt = cert.metadata.resourceVersion;
+          seen.set(w.name, why);
+        }
+      };
       return whileHeartbeating(
         (signal) =>
           beforeTimeLimit(
             signal,
             async (stop) => {
-              for (;;) {
-                const certs = await waitFor<Certificate, Certificate[]>(
-                  kube,
-                  certificates(namespace),
-                  {},
-                  (all) => {
-                    let done = true;
-                    for (const w of waits) {
-                      const cert = all.find((c) => c.metadata.name === w.name);
-                      const reason = pendingReason(cert, w.name, w.afterRevision) ?? (unsettled.get(w.name) === cert?.metadata.resourceVersion ? seen.get(w.name) : undefined);
-                      seen.set(w.name, reason ?? 'issued');
-                      done &&= reason === undefined;
-                    }
-                    return done ? waits.map((w) => all.find((c) => c.metadata.name === w.name)!) : undefined;
-                  },
-                  stop,
-                );
-                const issued = await Promise.all(
-                  certs.map((cert, i) =>
-                    kubeCall(`reading Secret ${namespace}/${cert.spec.secretName}`, async () => {
-                      const leaf = leafOf(await readSecret(kube, namespace, cert.spec.secretName));
-                      const why = !leaf || leaf.serial === waits[i].oldSerial ? `issued, but Secret ${cert.spec.secretName} does not hold the new certificate yet` : !sameValidity(cert, leaf) ? `issued, but cert-manager has not yet read the new certificate in Secret ${cert.spec.secretName}` : undefined;
-                      if (why) {
-                        unsettled.set(cert.metadata.name!, cert.metadata.resourceVersion!);
-                        seen.set(cert.metadata.name!, why);
-                        return undefined;
-                      }
-                      return { name: cert.metadata.name!, secretName: cert.spec.secretName, revision: cert.status?.revision ?? 0, ...leaf! };
-                    }),
-                  ),
-                );
-                if (issued.every((c) => c !== undefined)) return issued;
+              // One failing (an issuance failed) stops the others' watches.
+              const all = new AbortController();
+              const abort = () => all.abort(stop.reason);
+              if (stop.aborted) abort();
+              else stop.addEventListener('abort', abort, { once: true });
+              try {
+                return await Promise.all(waits.map((w) => settled(w, all.signal)));
+              } finally {
+                stop.removeEventListener('abort', abort);
+                all.abort();
               }
             },
             (limit) => `cert-manager did not issue the certificates within ${limit} (spec.timeout): ${[...seen].filter(([, r]) => r !== 'issued').map(([n, r]) => `${n}: ${r}`).join('; ')}`,
