@@ -1,6 +1,6 @@
 // `env:up`, `env:down`, `env:status`: bring the local environment up (idempotently), take it down, report it.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { binaryPath, buildAll, certManagerCRDFiles, writeKwokStages } from './build.ts';
 import { kubectl as kubectlAt } from './kubectl.ts';
@@ -42,6 +42,19 @@ async function readState(): Promise<State | undefined> {
   const state: State = JSON.parse(await readFile(stateFile, 'utf8'));
   for (const name of portNames) state.ports[name] ??= await freePort();
   return state;
+}
+
+// Services of one stage start side by side, each saving the state: the saves go one after another, each
+// writing the whole state as it is then (every pid recorded so far) and renaming it over the file, so none is
+// lost and a reader never sees half a file.
+let saving: Promise<void> = Promise.resolve();
+function saveState(state: State): Promise<void> {
+  saving = saving.catch(() => {}).then(async () => {
+    const temporary = `${stateFile}.${process.pid}`;
+    await writeFile(temporary, JSON.stringify(state, null, 2));
+    await rename(temporary, stateFile);
+  });
+  return saving;
 }
 
 async function newState(): Promise<State> {
@@ -122,7 +135,7 @@ async function ensureRunning(s: Service, c: Context, state: State, log: (l: stri
   const pid = startDetached(s.command(c), s.args(c), logFile, s.env?.(c));
   state.pids[s.name] = pid;
   state.revisions = { ...state.revisions, [s.name]: s.revision ?? '' };
-  await writeFile(stateFile, JSON.stringify(state, null, 2));
+  await saveState(state);
   try {
     await until(s.name, async () => {
       if (!isAlive(pid)) throw new Error(`${s.name} exited`);
@@ -143,7 +156,7 @@ export async function up(log: (line: string) => void = console.log): Promise<voi
   await buildAll(log);
   await mkdir(logDir, { recursive: true });
   const state = (await readState()) ?? (await newState());
-  await writeFile(stateFile, JSON.stringify(state, null, 2));
+  await saveState(state);
   const pki = await ensurePki(join(stateDir, 'pki'));
   const c = context(state, pki);
   await writeKwokStages(join(stateDir, 'kwok-stages.yaml'), await podRuntimeStages(stateDir, log));
