@@ -68,8 +68,6 @@ for (const f of overhead) {
   const b = f.breakdown;
   console.log(`  ${f.kind.padEnd(14)} ${f.variant.padEnd(8)} ${String(f.pods).padStart(2)} pods  ${b.workflowTasks} workflow tasks ${b.workflowTaskQueuedMs} / ${b.workflowTaskRunMs} ms; ${b.regularActivities} activities ${b.activityQueuedMs} / ${b.activityRunMs} ms (waits ${f.waitingMs} ms); ${b.localActivities} local ${b.localActivityMs} ms`);
 }
-await opsflow.stop();
-if (!wasRunning) await down(quiet);
 
 const results = { started: started.toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, overhead, trigger, fleet };
 await mkdir(join(repoRoot, 'bench-results'), { recursive: true });
@@ -126,5 +124,7 @@ await renderPlots([
     },
   },
 ]);
+await opsflow.stop();
+if (!wasRunning) await down(quiet);
 console.log(`figures: ${resultsFile}; plots: ${plotDir}/overhead.png, fleet.png, requests.png (${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`);
 process.exit(0);
