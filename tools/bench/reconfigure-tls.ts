@@ -3,7 +3,6 @@
 // OpsRequest to Successful, workflow activities and history events, and the Kubernetes API requests opsflow made.
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
-import type { RequestContext } from '@kubernetes/client-node';
 import { parseHistory } from '../../client/cli/run-history.ts';
 import { runWatcher } from '../../client/watcher.ts';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
@@ -15,21 +14,15 @@ import { connectionOptions, temporalSettings } from '../../platform/temporal.ts'
 import { installRuntime } from '../../worker/runtime.ts';
 import { createWorker } from '../../worker/worker.ts';
 import { up } from '../localenv/lifecycle.ts';
+import { RequestCounter, total } from './request-counter.ts';
 
 await up(() => {});
 loadLocalEnvDefaults();
 const { apply, conditionOf, createNamespace, deleteNamespace, res, waitForObject } = await import('../../test/helpers/cluster.ts');
 const { tlsKinds } = await import('../../test/helpers/tls-kinds.ts');
 
-// Every request of opsflow's own connection passes through the KubeConfig's authentication hook: count them there.
 const kube = connectKube();
-let requests = 0;
-let counting = false;
-const authenticate = kube.config.applySecurityAuthentication.bind(kube.config);
-kube.config.applySecurityAuthentication = async (ctx: RequestContext) => {
-  if (counting) requests++;
-  return authenticate(ctx);
-};
+const counter = new RequestCounter(kube);
 
 const logger = createLogger('bench', '/dev/null');
 installRuntime(logger);
@@ -48,13 +41,12 @@ for (const k of tlsKinds) {
   await apply(ns, await example(`1-${k.dir}.yaml`));
   await waitForObject<any, true>(k.database, ns, k.db, (db) => (db?.status?.phase === 'Ready' ? true : undefined));
   for (const [step, file, name] of [['add TLS', '2-add-tls.yaml', k.ops.add], ['rotate', '3-rotate.yaml', k.ops.rotate]] as const) {
-    requests = 0;
-    counting = true;
+    counter.start();
     const t0 = Date.now();
     await apply(ns, await example(file));
     const ops = await waitForObject<any, any>(k.opsRequest, ns, name, (o) => (['Successful', 'Failed'].includes(o?.status?.phase) ? o : undefined), 300_000);
     const ms = Date.now() - t0;
-    counting = false;
+    const requests = total(counter.stop());
     const ref = { kind: profiles[k.kind as DatabaseKind].opsRequest.kind, namespace: ns, name };
     // The OpsRequest says Successful before the run has closed: its history is read once it has.
     const handle = client.workflow.getHandle(opsRequestWorkflowId(ref, ops.metadata.uid));

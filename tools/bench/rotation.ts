@@ -1,33 +1,21 @@
 // `npm run bench:rotation`: one certificate rotation of a 3-pod TLS MySQL in the local environment, measured.
 // Prints the wall time, how much of the workflow's time went to waiting (for issuance and pods) versus
 // orchestration, and every Kubernetes API request opsflow made, by verb and resource.
-import type { RequestContext } from '@kubernetes/client-node';
 import { parseHistory } from '../../client/cli/run-history.ts';
 import { opsRequestWorkflowId } from '../../client/workflow-ids.ts';
 import { loadLocalEnvDefaults } from '../../platform/env.ts';
 import { connectKube } from '../../platform/kube.ts';
 import { up } from '../localenv/lifecycle.ts';
 import { startBenchOpsflow } from './opsflow.ts';
+import { RequestCounter, total } from './request-counter.ts';
 
 await up(() => {});
 loadLocalEnvDefaults();
 const { applyRotate, createCAIssuer, createTLSMySQL, waitForDatabaseReady } = await import('../../test/helpers/fixtures.ts');
 const { waitForOpsRequestDone } = await import('../../test/helpers/cluster.ts');
 
-// Every request of opsflow's own connection passes through the KubeConfig's authentication hook: count them there.
 const kube = connectKube();
-const requests: string[] = [];
-let counting = false;
-const authenticate = kube.config.applySecurityAuthentication.bind(kube.config);
-kube.config.applySecurityAuthentication = async (ctx: RequestContext) => {
-  if (counting) {
-    const url = new URL(ctx.getUrl());
-    const resource = url.pathname.replace(/\/namespaces\/[^/]+/, '').replace(/^\/apis?\/(?:[^/]+\/)?v[^/]*\//, '');
-    const verb = url.searchParams.get('watch') ? 'WATCH' : ctx.getHttpMethod();
-    requests.push(`${verb} ${resource.replace(/\/[a-z0-9-]+(\/(status|eviction))?$/, (_m, sub) => `/{name}${sub ?? ''}`)}`);
-  }
-  return authenticate(ctx);
-};
+const counter = new RequestCounter(kube);
 
 const opsflow = await startBenchOpsflow('bench', kube);
 const { client, ns } = opsflow;
@@ -36,12 +24,12 @@ await createCAIssuer(ns);
 await createTLSMySQL(ns);
 await waitForDatabaseReady(ns);
 
-counting = true;
+counter.start();
 const t0 = Date.now();
 await applyRotate(ns, 'bench-rotate');
 const ops = await waitForOpsRequestDone(ns, 'bench-rotate');
 const wall = Date.now() - t0;
-counting = false;
+const requests = counter.stop();
 
 const workflowId = opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: 'bench-rotate' }, ops.metadata.uid);
 // The OpsRequest says Successful before the run has closed: its history is read once it has.
@@ -65,10 +53,8 @@ console.log(`  workflow run, first to last event:                ${workflowMs.to
 console.log(`  of which waiting (issuance ${issuance.toFixed(0)} ms, pods ${spent('waitPodReplaced').toFixed(0)} ms, database Ready ${spent('waitDatabaseReady').toFixed(0)} ms): ${waited.toFixed(0)} ms`);
 console.log(`  orchestration (everything else):                 ${(workflowMs - waited).toFixed(0)} ms = ${(((workflowMs - waited) / workflowMs) * 100).toFixed(0)}%`);
 console.log(`  activities: ${activities.length} (${local} of them local), history events: ${events.length}`);
-console.log(`Kubernetes API requests by opsflow (worker + watcher) during the rotation: ${requests.length}`);
-const counts = new Map<string, number>();
-for (const r of requests) counts.set(r, (counts.get(r) ?? 0) + 1);
-for (const [r, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${r}`);
+console.log(`Kubernetes API requests by opsflow (worker + watcher) during the rotation: ${total(requests)}`);
+for (const [r, n] of Object.entries(requests)) console.log(`  ${String(n).padStart(4)}  ${r}`);
 
 await opsflow.stop();
 process.exit(0);
