@@ -230,15 +230,11 @@ export function certificateActivities(kube: Kube) {
             signal,
             async (stop) => {
               // One failing (an issuance failed) stops the others' watches.
-              const all = new AbortController();
-              const abort = () => all.abort(stop.reason);
-              if (stop.aborted) abort();
-              else stop.addEventListener('abort', abort, { once: true });
+              const ended = new AbortController();
               try {
-                return await Promise.all(waits.map((w) => settled(w, all.signal)));
+                return await Promise.all(waits.map((w) => settled(w, AbortSignal.any([stop, ended.signal]))));
               } finally {
-                stop.removeEventListener('abort', abort);
-                all.abort();
+                ended.abort();
               }
             },
             (limit) => `cert-manager did not issue the certificates within ${limit} (spec.timeout): ${[...seen].filter(([, r]) => r !== 'issued').map(([n, r]) => `${n}: ${r}`).join('; ')}`,

@@ -118,7 +118,7 @@ export function opsRequestActivities(kube: Kube) {
   const lastWritten = new Map<string, { ops: OpsRequest; dbUid?: string }>();
   const remember = (key: string, ops: OpsRequest, dbUid: string | undefined) => {
     lastWritten.delete(key);
-    if (['Successful', 'Failed', 'Skipped'].includes(ops.status?.phase ?? '')) return;
+    if (terminal.includes(ops.status?.phase as OpsPhase)) return;
     lastWritten.set(key, { ops, dbUid });
     if (lastWritten.size > rememberedWrites) lastWritten.delete(lastWritten.keys().next().value!);
   };
