@@ -1,12 +1,14 @@
-// Records what happens to a namespace's cert-manager Certificates (watching): each issuance as it starts
-// (Issuing turning True, with the reason its starter gave) and each spec generation, so a test can tell the
-// issuances opsflow asked for (reason ManuallyTriggered, or a spec it wrote) from those cert-manager started
-// on its own, and check that every new revision had one.
+// Records what happens to a namespace's cert-manager Certificates (watching): the revision each had at the
+// start, each issuance as it starts (Issuing turning True, with the reason its starter gave) and each spec
+// generation, so a test can tell the issuances opsflow asked for (reason ManuallyTriggered, or a spec it wrote)
+// from those cert-manager started on its own, and check that every new revision had one.
 import { observe } from '../../platform/watch.ts';
 import type { Certificate } from '../../model/types.ts';
 import { kube } from './cluster.ts';
 
 interface History {
+  /** status.revision when recording began (0 for a Certificate made since). */
+  startRevision: number;
   /** The reason of each issuance seen starting (one already under way at the start included). */
   issuances: string[];
   generations: Set<number>;
@@ -27,7 +29,7 @@ export class CertificateTimeline {
     let synced = false;
     const record = (c: Certificate) => {
       const name = c.metadata.name!;
-      const h = this.byName.get(name) ?? { issuances: [], generations: new Set<number>(), issuing: false };
+      const h = this.byName.get(name) ?? { startRevision: synced ? 0 : (c.status?.revision ?? 0), issuances: [], generations: new Set<number>(), issuing: false };
       this.byName.set(name, h);
       h.generations.add(c.metadata.generation ?? 0);
       const reason = issuingReason(c);
@@ -56,6 +58,11 @@ export class CertificateTimeline {
     return new Promise((resolve) => {
       const t: CertificateTimeline = new CertificateTimeline(namespace, () => resolve(t));
     });
+  }
+
+  /** The revision `name` had when recording began (0 when it did not exist then). */
+  startRevision(name: string): number {
+    return this.byName.get(name)?.startRevision ?? 0;
   }
 
   /** The reasons of the issuances of `name` seen starting, first to last. */

@@ -14,7 +14,6 @@ import { heartbeating } from '../../workflows/dispatch.ts';
 import { createNamespace, deleteNamespace, get, waitForObject, type Res } from './cluster.ts';
 import { formatKillPoint, type KillPoint } from './kill-point.ts';
 import { startOpsflow, type Opsflow } from './opsflow.ts';
-import { certificateRevisions } from './certificate-revisions.ts';
 import { CertificateTimeline } from './certificate-timeline.ts';
 import { assertIssuedOnce, type Issues } from './issued-once.ts';
 import { PodTimeline } from './pod-timeline.ts';
@@ -102,7 +101,6 @@ export function crashMatrix(op: Operation): void {
       const run = n;
       await t.test(`killed ${point.when} ${point.activity} (call ${point.call}): another worker finishes it, once`, { timeout: 300_000 }, async (c) => {
         const certificates = op.issues && (await CertificateTimeline.start(ns));
-        const revisions = op.issues && (await certificateRevisions(ns, op.issues.certificates));
         // The database's own pods (a backend in the namespace is not the operation's).
         const timeline = await PodTimeline.start(ns, `app.kubernetes.io/instance=${op.databaseName}`);
         const killed = await spawnWorker(taskQueue, 'info', formatKillPoint(point));
@@ -130,7 +128,7 @@ export function crashMatrix(op: Operation): void {
           for (const [pod, uids] of pods) assert.equal(uids.length, op.restartsPods ? 2 : 1, `${pod} restarted ${op.restartsPods ? 'exactly once' : 'never'}: ${uids.join(', ')}`);
           const db = await get(op.database, ns, op.databaseName);
           assert.notEqual(db.status?.conditions?.find((c: any) => c.type === 'Paused')?.status, 'True', 'the database is resumed');
-          if (certificates) await assertIssuedOnce(c, ns, op.issues!, certificates, revisions!);
+          if (certificates) await assertIssuedOnce(c, ns, op.issues!, certificates);
         } finally {
           // Put back for the next case even when this one failed, so that one failure stays one.
           try {

@@ -18,12 +18,12 @@ export interface Issues {
 // Certificate's Secret: DoesNotExist). Nothing opsflow does starts them.
 const cacheLagReasons = ['SecretMismatch', 'DoesNotExist'];
 
-/** Checks `issues` against what `timeline` saw since `before` (the revisions when it started). */
-export async function assertIssuedOnce(t: TestContext, namespace: string, issues: Issues, timeline: CertificateTimeline, before: Map<string, number>): Promise<void> {
+/** Checks `issues` against what `timeline` saw since it started. */
+export async function assertIssuedOnce(t: TestContext, namespace: string, issues: Issues, timeline: CertificateTimeline): Promise<void> {
   const after = await certificateRevisions(namespace, issues.certificates);
   for (const name of issues.certificates) {
     const issuances = timeline.issuances(name);
-    const moved = after.get(name)! - (before.get(name) ?? 0);
+    const moved = after.get(name)! - timeline.startRevision(name);
     assert.equal(moved, issuances.length, `${name}: each new revision (${moved}) began as an issuance seen starting (${issuances.join(', ')})`);
     let own: string[];
     if (issues.by === 'trigger') {
