@@ -45,6 +45,7 @@ interface BenchWorker {
   exited: Promise<void>;
 }
 
+// Not the tests' spawnWorker: that one keeps all its worker logs, and a fleet's worker logs for minutes.
 function spawnWorker(taskQueue: string, n: number): Promise<BenchWorker> {
   const loopDelayFile = join(stateDir, `bench-loop-delay-${n}.json`);
   const child = spawn(process.execPath, ['--import', join(repoRoot, 'tools', 'bench', 'loop-delay.ts'), join(repoRoot, 'client', 'cli.ts'), 'worker'], {

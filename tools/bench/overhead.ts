@@ -100,11 +100,8 @@ export async function measureOverhead(o: { client: Client; counter: RequestCount
     const handle = o.client.workflow.getHandle(opsRequestWorkflowId({ kind: profiles[k.kind].opsRequest.kind, namespace: ns, name }, ops.metadata.uid));
     await handle.result().catch(() => {});
     const history = await handle.fetchHistory();
-    const at = (e: NonNullable<typeof history.events>[number] | undefined) => Number(e?.eventTime?.seconds ?? 0) * 1000 + (e?.eventTime?.nanos ?? 0) / 1e6;
-    const runMs = at(history.events!.at(-1)) - at(history.events![0]);
     const { activities } = parseHistory(history);
-    const waits = new Set(['awaitCertificates', 'waitPodReplaced', 'waitDatabaseReady']);
-    const waitingMs = activities.filter((a) => waits.has(a.type) && a.endedAt).reduce((sum, a) => sum + a.endedAt! - (a.startedAt ?? a.scheduledAt), 0);
+    const time = breakdown(history);
     const floorMs = await floor(db);
     const overheadMs = ms - floorMs;
     return {
@@ -121,9 +118,9 @@ export async function measureOverhead(o: { client: Client; counter: RequestCount
       events: history.events!.length,
       activities: activities.length,
       localActivities: activities.filter((a) => a.local).length,
-      runMs: Math.round(runMs),
-      waitingMs: Math.round(waitingMs),
-      breakdown: breakdown(history),
+      runMs: time.runMs,
+      waitingMs: time.waitingMs,
+      breakdown: time,
     };
   }
 
