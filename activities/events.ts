@@ -1,6 +1,7 @@
 // Emits Kubernetes Events the way client-go's recorder aggregates them: one Event object per (object, type,
 // reason, message), its `count` (and `series`) counting how often it happened. A retried activity emits the same occurrence again; it is recognised by an
-// annotation naming the activity that emitted it, so a retry never counts twice. Events are a courtesy: a
+// annotation naming the activity that emitted it, so a retry never counts twice. The Events this worker wrote
+// last are remembered, so a repeated event costs one request, not three. Events are a courtesy: a
 // failure to emit one is logged and never fails the work it describes.
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -67,18 +68,24 @@ export async function emitEvent(kube: Kube, regarding: Regarding, spec: Omit<Eve
     lastTimestamp: at,
     count: 1,
   };
-  try {
-    await kube.core.createNamespacedEvent({ namespace, body });
-    return;
-  } catch (err) {
-    if (!isConflict(err)) throw err;
+  const cacheKey = `${namespace}/${name}`;
+  const create = async () => remember(cacheKey, await kube.core.createNamespacedEvent({ namespace, body }));
+  let current = written.get(cacheKey);
+  if (!current) {
+    try {
+      return await create();
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+    }
   }
   for (let attempt = 1; attempt <= 5; attempt++) {
-    const current = await kube.core.readNamespacedEvent({ namespace, name });
-    if (current.metadata?.annotations?.[occurrenceAnnotation] === key) return; // this occurrence, emitted by an earlier attempt
-    const count = (current.count ?? 1) + 1;
+    current ??= await kube.core.readNamespacedEvent({ namespace, name }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
     try {
-      await kube.core.replaceNamespacedEvent({
+      // Gone since it was written (Events live an hour): made anew.
+      if (!current) return await create();
+      if (current.metadata?.annotations?.[occurrenceAnnotation] === key) return; // this occurrence, emitted by an earlier attempt
+      const count = (current.count ?? 1) + 1;
+      const replaced = await kube.core.replaceNamespacedEvent({
         namespace,
         name,
         body: {
@@ -89,11 +96,26 @@ export async function emitEvent(kube: Kube, regarding: Regarding, spec: Omit<Eve
           series: { count, lastObservedTime: now },
         },
       });
-      return;
+      return remember(cacheKey, replaced);
     } catch (err) {
-      if (!isConflict(err) || attempt === 5) throw err;
+      // Changed (or made, or deleted) by someone else since it was read or remembered: read it again.
+      if (!(isConflict(err) || isNotFound(err)) || attempt === 5) throw err;
+      current = undefined;
     }
   }
+}
+
+// The Event objects this worker last wrote, by namespace/name, as client-go's recorder keeps them: the next
+// occurrence of an event then updates its object at once, instead of a create refused and a read first. A
+// copy gone stale (someone else counted on it) is refused for its resourceVersion and read afresh. Bounded:
+// the oldest are forgotten first.
+const written = new Map<string, CoreV1Event>();
+const writtenLimit = 1000;
+
+function remember(key: string, event: CoreV1Event): void {
+  written.delete(key);
+  written.set(key, event);
+  if (written.size > writtenLimit) written.delete(written.keys().next().value!);
 }
 
 /** The OpsRequest and the database of an event context, with their UIDs when known. */

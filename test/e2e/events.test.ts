@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CoreV1Event } from '@kubernetes/client-node';
-import { emitEvent } from '../../activities/events.ts';
+import { emitEvent, occurrenceAnnotation } from '../../activities/events.ts';
 import { mergePatch } from '../../platform/kube.ts';
 import { apply, conditionOf, get, kube, res, waitForOpsRequestDone } from '../helpers/cluster.ts';
 import { applyRotate, listPods } from '../helpers/fixtures.ts';
@@ -89,7 +89,7 @@ test('a failed step is a Warning with its error on both objects; a refused reque
   ]);
 });
 
-test('aggregated: an occurrence emitted again (a retried activity) counts once; a new occurrence of the same event counts on it', async (t) => {
+test('aggregated: an occurrence emitted again (a retried activity) counts once; a new occurrence of the same event counts on it, also after someone else counted on it or it expired', async (t) => {
   const { ns } = await scenario(t, 'events-count', { database: false });
   const cm = await kube.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'target' } } });
   const regarding = { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'target', uid: cm.metadata!.uid };
@@ -103,6 +103,16 @@ test('aggregated: an occurrence emitted again (a retried activity) counts once; 
   [e] = await eventsOf(ns, 'ConfigMap', 'target', cm.metadata!.uid!);
   assert.equal(e.count, 2);
   assert.equal(e.series?.count, 2);
+  // Counted by someone else meanwhile: the copy this worker remembers is stale, and the count goes on from theirs.
+  await kube.core.replaceNamespacedEvent({ namespace: ns, name: e.metadata!.name!, body: { ...e, count: 5, metadata: { ...e.metadata, annotations: { [occurrenceAnnotation]: 'elsewhere' } } } });
+  await emitEvent(kube, regarding, spec, 'run-1/activity-11');
+  [e] = await eventsOf(ns, 'ConfigMap', 'target', cm.metadata!.uid!);
+  assert.equal(e.count, 6);
+  // Gone (expired) since: made anew.
+  await kube.core.deleteNamespacedEvent({ namespace: ns, name: e.metadata!.name! });
+  await emitEvent(kube, regarding, spec, 'run-1/activity-12');
+  [e] = await eventsOf(ns, 'ConfigMap', 'target', cm.metadata!.uid!);
+  assert.equal(e.count, 1);
   await emitEvent(kube, regarding, { ...spec, message: 'another event' }, 'run-1/activity-9');
   assert.equal((await eventsOf(ns, 'ConfigMap', 'target', cm.metadata!.uid!)).length, 2, 'another message is another Event');
 });
