@@ -16,7 +16,21 @@ export interface WorkerOptions {
   extra?: Pick<SdkWorkerOptions, 'interceptors' | 'stickyQueueScheduleToStartTimeout'>;
 }
 
+/**
+ * OPSFLOW_MAX_CACHED_WORKFLOWS: how many runs the worker keeps in memory between their workflow tasks. The SDK's
+ * default follows the heap limit (about 2,400 for a 4 GB heap); a run not cached is replayed from its history
+ * at its next task, which costs CPU instead of memory.
+ */
+export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env.OPSFLOW_MAX_CACHED_WORKFLOWS;
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 2) throw new Error(`OPSFLOW_MAX_CACHED_WORKFLOWS=${text}: give a whole number of runs, 2 or more (or leave it unset for the SDK's default)`);
+  return n;
+}
+
 export async function createWorker({ temporal, kube, workflowBundlePath, extra }: WorkerOptions) {
+  const cached = maxCachedWorkflows();
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const worker = await Worker.create({
     connection,
@@ -26,6 +40,7 @@ export async function createWorker({ temporal, kube, workflowBundlePath, extra }
     activities: createActivities(kube),
     // On SIGTERM/SIGINT in-flight activities get this long to finish before they are handed back.
     shutdownGraceTime: '20s',
+    ...(cached ? { maxCachedWorkflows: cached } : {}),
     ...extra,
   });
   return { worker, connection };
