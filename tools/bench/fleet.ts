@@ -1,6 +1,6 @@
 // A fleet: `databases` TLS MySQLs of 3 pods each, all rotated at once by `opsflow worker` processes (one, then
-// two), the watcher in this process. Measured: the wall time against one rotation alone, the completion
-// curve, the slowest operation against the median, each worker's peak RSS and event-loop delay, how the work
+// two, or the counts asked for), the watcher in this process. Measured: the wall time against one rotation alone, the completion
+// curve, the slowest operation against the median, each worker's peak RSS (and its parts) and event-loop delay, how the work
 // split between the workers (workflow and activity tasks, from the histories), history events per operation,
 // and the API server's own counts over the span (requests by verb and open watches, every client included).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,7 +26,9 @@ export interface FleetRun {
   slowestMs: number;
   failed: number;
   peakRssMb: number[];
-  loopDelayMs: { p50: number; p99: number; max: number }[];
+  loopDelayMs: WorkerProbe['loopDelayMs'][];
+  /** Per worker, at its resident set's peak: the main thread's V8 heap and the workflow thread's (total, used), Node's buffers outside them, the rest. */
+  memoryMb: WorkerProbe['memoryMb'][];
   /** Per worker: workflow tasks and activity tasks it ran. */
   split: { workflowTasks: number; activityTasks: number }[];
   eventsPerOperation: number;
@@ -39,17 +41,25 @@ export interface FleetFigures {
   runs: FleetRun[];
 }
 
+/** What tools/bench/worker-probe.ts reports from inside a worker. */
+interface WorkerProbe {
+  loopDelayMs: { p50: number; p99: number; max: number };
+  memoryMb: { rss: number; heapTotal: number; heapUsed: number; workflowHeapTotal: number; workflowHeapUsed: number; external: number; rest: number };
+}
+
 interface BenchWorker {
   child: ChildProcess;
-  loopDelayFile: string;
+  probeFile: string;
   exited: Promise<void>;
 }
 
 // Not the tests' spawnWorker: that one keeps all its worker logs, and a fleet's worker logs for minutes.
+// The workers run with the heap limit and workflow cache that deploy/opsflow/deployment.yaml gives them;
+// BENCH_WORKER_NODE_OPTIONS and OPSFLOW_MAX_CACHED_WORKFLOWS set others (BENCH_WORKER_NODE_OPTIONS= for Node's defaults).
 function spawnWorker(taskQueue: string, n: number): Promise<BenchWorker> {
-  const loopDelayFile = join(stateDir, `bench-loop-delay-${n}.json`);
-  const child = spawn(process.execPath, ['--import', join(repoRoot, 'tools', 'bench', 'loop-delay.ts'), join(repoRoot, 'client', 'cli.ts'), 'worker'], {
-    env: { ...process.env, OPSFLOW_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', LOG_FORMAT: 'json', OPSFLOW_BENCH_LOOP_DELAY_FILE: loopDelayFile },
+  const probeFile = join(stateDir, `bench-worker-probe-${n}.json`);
+  const child = spawn(process.execPath, ['--import', join(repoRoot, 'tools', 'bench', 'worker-probe.ts'), join(repoRoot, 'client', 'cli.ts'), 'worker'], {
+    env: { ...process.env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256', OPSFLOW_MAX_CACHED_WORKFLOWS: process.env.OPSFLOW_MAX_CACHED_WORKFLOWS ?? '1000', OPSFLOW_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', LOG_FORMAT: 'json', OPSFLOW_BENCH_PROBE_FILE: probeFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -57,23 +67,23 @@ function spawnWorker(taskQueue: string, n: number): Promise<BenchWorker> {
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk) => {
       if (out.length < 100_000) out += chunk;
-      if (out.includes('"msg":"worker running"')) resolve({ child, loopDelayFile, exited });
+      if (out.includes('"msg":"worker running"')) resolve({ child, probeFile, exited });
     });
     child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${out.slice(-2000)}`)));
   });
 }
 
-async function loopDelay(w: BenchWorker): Promise<{ p50: number; p99: number; max: number }> {
-  await rm(w.loopDelayFile, { force: true });
+async function probe(w: BenchWorker): Promise<WorkerProbe> {
+  await rm(w.probeFile, { force: true });
   w.child.kill('SIGWINCH');
   for (let i = 0; i < 100; i++) {
     try {
-      return JSON.parse(await readFile(w.loopDelayFile, 'utf8'));
+      return JSON.parse(await readFile(w.probeFile, 'utf8'));
     } catch {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  throw new Error('the worker did not report its event-loop delay');
+  throw new Error('the worker did not report its event-loop delay and memory');
 }
 
 function rssMb(pid: number): number {
@@ -174,13 +184,14 @@ export async function measureFleet(o: { client: Client; logger: Logger; database
       while (workers.length < count) workers.push(await spawnWorker(taskQueue, workers.length + 1));
       const identities = workers.map((w) => `${w.child.pid}@`);
       const before = await apiServerCounts(kube);
-      await Promise.all(workers.map(loopDelay));
+      await Promise.all(workers.map(probe));
       const peak = workers.map(() => 0);
       const sampler = setInterval(() => workers.forEach((w, i) => (peak[i] = Math.max(peak[i], rssMb(w.child.pid!)))), 250);
       const { t0, requests } = await rotateAll(`w${count}`);
       clearInterval(sampler);
       const wallMs = performance.now() - t0;
-      const delays = await Promise.all(workers.map(loopDelay));
+      const probes = await Promise.all(workers.map(probe));
+      const delays = probes.map((p) => p.loopDelayMs);
       const after = await apiServerCounts(kube);
       const completions = requests.map((r) => Math.round(ended.get(r)!.at - t0)).sort((a, b) => a - b);
       const split = workers.map(() => ({ workflowTasks: 0, activityTasks: 0 }));
@@ -209,13 +220,14 @@ export async function measureFleet(o: { client: Client; logger: Logger; database
         failed: requests.filter((r) => ended.get(r)!.phase !== 'Successful').length,
         peakRssMb: peak.map((m) => Math.round(m)),
         loopDelayMs: delays,
+        memoryMb: probes.map((p) => p.memoryMb),
         split,
         eventsPerOperation: Math.round(events / requests.length),
         apiServer: { requests: requestDelta, openWatchesAtEnd: after.watches },
       };
       figures.runs.push(run);
       console.log(
-        `  ${count} worker${count > 1 ? 's' : ''}: wall ${run.wallMs} ms (${(run.wallMs / figures.aloneMs).toFixed(1)}× one alone), median ${run.medianMs} ms, slowest ${run.slowestMs} ms (${(run.slowestMs / run.medianMs).toFixed(2)}× median), ${run.failed} not Successful; peak RSS ${run.peakRssMb.join(' + ')} MB; event-loop delay p99 ${delays.map((d) => d.p99).join(' / ')} ms; split ${split.map((s) => `${s.workflowTasks} workflow + ${s.activityTasks} activity tasks`).join(' | ')}; ${run.eventsPerOperation} events per operation; API server: ${Object.entries(requestDelta).map(([v, n]) => `${v} ${n}`).join(', ')}, ${after.watches} watches open`,
+        `  ${count} worker${count > 1 ? 's' : ''}: wall ${run.wallMs} ms (${(run.wallMs / figures.aloneMs).toFixed(1)}× one alone), median ${run.medianMs} ms, slowest ${run.slowestMs} ms (${(run.slowestMs / run.medianMs).toFixed(2)}× median), ${run.failed} not Successful; peak RSS ${run.peakRssMb.join(' + ')} MB (${run.memoryMb.map((m) => `heap ${m.heapUsed} of ${m.heapTotal}, workflow thread's heap ${m.workflowHeapUsed} of ${m.workflowHeapTotal}, buffers ${m.external}, the rest ${m.rest}`).join(' | ')}); event-loop delay p99 ${delays.map((d) => d.p99).join(' / ')} ms; split ${split.map((s) => `${s.workflowTasks} workflow + ${s.activityTasks} activity tasks`).join(' | ')}; ${run.eventsPerOperation} events per operation; API server: ${Object.entries(requestDelta).map(([v, n]) => `${v} ${n}`).join(', ')}, ${after.watches} watches open`,
       );
     }
   } finally {

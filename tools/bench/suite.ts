@@ -3,8 +3,9 @@
 // that way when it is not running (and takes it down again after); refuses one running real servers.
 // Prints the figures, writes them whole to bench-results/<time>.json and the plots to docs/bench/*.png.
 // BENCH_TRIGGERS (default 100) sets how many requests the trigger latency is measured over, BENCH_FLEET
-// (default 200) how many databases the fleet has, BENCH_SECTIONS (default trigger,fleet) which parts run besides
-// the overhead (always: the trigger latency uses its databases).
+// (default 200) how many databases the fleet has, BENCH_FLEET_WORKERS (default 1,2) the worker counts it is run
+// with, BENCH_SECTIONS (default overhead,unready,trigger,fleet) which parts run (the held-unready rotation and the
+// trigger latency need the overhead's databases, so either brings the overhead along).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadLocalEnvDefaults } from '../../platform/env.ts';
@@ -13,6 +14,7 @@ import { down, status, up } from '../localenv/lifecycle.ts';
 import { repoRoot, stateDir } from '../localenv/paths.ts';
 import { readMode } from '../pod-runtime/mode.ts';
 import { measureFleet } from './fleet.ts';
+import { measureHeldUnready } from './held-unready.ts';
 import { measureOverhead } from './overhead.ts';
 import { startBenchOpsflow } from './opsflow.ts';
 import { renderPlots, type Plot } from './plot.ts';
@@ -39,9 +41,19 @@ const opsflow = await startBenchOpsflow('bench', kube);
 const kinds = ['MySQL', 'PerconaXtraDB'].map((k) => tlsKinds.find((x) => x.kind === k)!);
 const podCounts = [1, 3, 5];
 
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'trigger,fleet').split(','));
-console.log(`1. overhead per operation (${kinds.map((k) => k.kind).join(', ')}; ${podCounts.join(', ')} pods): operation against the floor by hand, on the same database`);
-const overhead = await measureOverhead({ client: opsflow.client, counter, ns: opsflow.ns, kinds, podCounts });
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'overhead,unready,trigger,fleet').split(','));
+let overhead: Awaited<ReturnType<typeof measureOverhead>> = [];
+if (sections.has('overhead') || sections.has('unready') || sections.has('trigger')) {
+  console.log(`1. overhead per operation (${kinds.map((k) => k.kind).join(', ')}; ${podCounts.join(', ')} pods): operation against the floor by hand, on the same database`);
+  overhead = await measureOverhead({ client: opsflow.client, counter, ns: opsflow.ns, kinds, podCounts });
+}
+
+let unready;
+if (sections.has('unready')) {
+  console.log('1b. a 3-pod MySQL rotation as it is, then with one pod held unready for 30 s: what the long wait costs');
+  unready = await measureHeldUnready({ counter, ns: opsflow.ns, db: `${kinds[0].db}-3`, holdMs: 30_000 });
+  console.log(`  held: ${unready.extraMs} ms longer, ${unready.extraRequests} requests more`);
+}
 
 const triggers = Number(process.env.BENCH_TRIGGERS ?? 100);
 let trigger;
@@ -55,22 +67,25 @@ if (sections.has('trigger')) {
 const databases = Number(process.env.BENCH_FLEET ?? 200);
 let fleet;
 if (sections.has('fleet')) {
-  console.log(`3. a fleet of ${databases} databases × 3 pods, rotated at once by one worker, then by two`);
-  fleet = await measureFleet({ client: opsflow.client, logger: opsflow.logger, databases, workerCounts: [1, 2] });
+  console.log(`3. a fleet of ${databases} databases × 3 pods, rotated at once by ${process.env.BENCH_FLEET_WORKERS ?? '1,2'} workers in turn`);
+  const workerCounts = (process.env.BENCH_FLEET_WORKERS ?? '1,2').split(',').map(Number);
+  fleet = await measureFleet({ client: opsflow.client, logger: opsflow.logger, databases, workerCounts });
 }
 
-console.log('4. cost per operation: Kubernetes API requests by verb, history events');
-for (const f of overhead) {
-  const verbs = Object.entries(byVerb(f.requests)).map(([v, n]) => `${v} ${n}`).join(', ');
-  console.log(`  ${f.kind.padEnd(14)} ${f.variant.padEnd(8)} ${String(f.pods).padStart(2)} pods  ${String(total(f.requests)).padStart(4)} requests (${verbs}); ${f.events} events, ${f.activities} activities (${f.localActivities} local); run ${f.runMs} ms, waiting ${f.waitingMs} ms, orchestration ${f.runMs - f.waitingMs} ms`);
-}
-console.log('   where the run\'s time goes (sums from the history): workflow tasks queued / in the worker; regular activities queued / running; local activities');
-for (const f of overhead) {
-  const b = f.breakdown;
-  console.log(`  ${f.kind.padEnd(14)} ${f.variant.padEnd(8)} ${String(f.pods).padStart(2)} pods  ${b.workflowTasks} workflow tasks ${b.workflowTaskQueuedMs} / ${b.workflowTaskRunMs} ms; ${b.regularActivities} activities ${b.activityQueuedMs} / ${b.activityRunMs} ms (waits ${f.waitingMs} ms); ${b.localActivities} local ${b.localActivityMs} ms`);
+if (overhead.length) {
+  console.log('4. cost per operation: Kubernetes API requests by verb, history events');
+  for (const f of overhead) {
+    const verbs = Object.entries(byVerb(f.requests)).map(([v, n]) => `${v} ${n}`).join(', ');
+    console.log(`  ${f.kind.padEnd(14)} ${f.variant.padEnd(8)} ${String(f.pods).padStart(2)} pods  ${String(total(f.requests)).padStart(4)} requests (${verbs}); ${f.events} events, ${f.activities} activities (${f.localActivities} local); run ${f.runMs} ms, waiting ${f.waitingMs} ms, orchestration ${f.runMs - f.waitingMs} ms`);
+  }
+  console.log('   where the run\'s time goes (sums from the history): workflow tasks queued / in the worker; regular activities queued / running; local activities');
+  for (const f of overhead) {
+    const b = f.breakdown;
+    console.log(`  ${f.kind.padEnd(14)} ${f.variant.padEnd(8)} ${String(f.pods).padStart(2)} pods  ${b.workflowTasks} workflow tasks ${b.workflowTaskQueuedMs} / ${b.workflowTaskRunMs} ms; ${b.regularActivities} activities ${b.activityQueuedMs} / ${b.activityRunMs} ms (waits ${f.waitingMs} ms); ${b.localActivities} local ${b.localActivityMs} ms`);
+  }
 }
 
-const results = { started: started.toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, overhead, trigger, fleet };
+const results = { started: started.toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, overhead, unready, trigger, fleet };
 await mkdir(join(repoRoot, 'bench-results'), { recursive: true });
 const resultsFile = join(repoRoot, 'bench-results', `${started.toISOString().replaceAll(':', '-')}.json`);
 await writeFile(resultsFile, JSON.stringify(results, null, 2));
@@ -78,23 +93,44 @@ await writeFile(resultsFile, JSON.stringify(results, null, 2));
 const plotDir = join(repoRoot, 'docs', 'bench');
 await mkdir(plotDir, { recursive: true });
 const series = (f: (typeof overhead)[number]) => `${f.kind} ${f.variant}`;
-await renderPlots([
-  {
-    file: join(plotDir, 'overhead.png'),
-    spec: {
-      title: 'Orchestration overhead per pod (operation − floor, ÷ pods)',
-      width: 520,
-      height: 280,
-      data: { values: overhead.map((f) => ({ pods: f.pods, overhead: f.overheadPerPodMs, operation: series(f) })) },
-      layer: [{ mark: { type: 'line', point: true } }, { mark: { type: 'rule', strokeDash: [4, 4], color: 'firebrick' }, encoding: { y: { datum: 100 } } }],
-      encoding: {
-        x: { field: 'pods', type: 'quantitative', title: 'pods', scale: { domain: [0, Math.max(...podCounts) + 1] } },
-        y: { field: 'overhead', type: 'quantitative', title: 'overhead per pod (ms); goal ≤ 100' },
-        color: { field: 'operation', type: 'nominal' },
+// Only the plots of the parts that ran, so that a partial run leaves the others' plots as they were.
+const plots: Plot[] = [];
+if (overhead.length) {
+  plots.push(
+    {
+      file: join(plotDir, 'overhead.png'),
+      spec: {
+        title: 'Orchestration overhead per pod (operation − floor, ÷ pods)',
+        width: 520,
+        height: 280,
+        data: { values: overhead.map((f) => ({ pods: f.pods, overhead: f.overheadPerPodMs, operation: series(f) })) },
+        layer: [{ mark: { type: 'line', point: true } }, { mark: { type: 'rule', strokeDash: [4, 4], color: 'firebrick' }, encoding: { y: { datum: 100 } } }],
+        encoding: {
+          x: { field: 'pods', type: 'quantitative', title: 'pods', scale: { domain: [0, Math.max(...podCounts) + 1] } },
+          y: { field: 'overhead', type: 'quantitative', title: 'overhead per pod (ms); goal ≤ 100' },
+          color: { field: 'operation', type: 'nominal' },
+        },
       },
     },
-  },
-  ...(fleet ? [{
+    {
+      file: join(plotDir, 'requests.png'),
+      spec: {
+        title: 'Kubernetes API requests per operation',
+        width: 520,
+        height: 280,
+        data: { values: overhead.map((f) => ({ pods: f.pods, requests: total(f.requests), operation: series(f) })) },
+        layer: [{ mark: { type: 'line', point: true } }, { mark: { type: 'rule', strokeDash: [4, 4], color: 'firebrick' }, encoding: { y: { datum: 30 } } }],
+        encoding: {
+          x: { field: 'pods', type: 'quantitative', title: 'pods', scale: { domain: [0, Math.max(...podCounts) + 1] } },
+          y: { field: 'requests', type: 'quantitative', title: 'requests (goal for a 3-pod rotation: ≤ 30)' },
+          color: { field: 'operation', type: 'nominal' },
+        },
+      },
+    },
+  );
+}
+if (fleet) {
+  plots.push({
     file: join(plotDir, 'fleet.png'),
     spec: {
       title: `A fleet of ${databases} 3-pod MySQLs rotated at once: operations Successful over time`,
@@ -108,24 +144,10 @@ await renderPlots([
         color: { field: 'workers', type: 'nominal' },
       },
     },
-  } satisfies Plot] : []),
-  {
-    file: join(plotDir, 'requests.png'),
-    spec: {
-      title: 'Kubernetes API requests per operation',
-      width: 520,
-      height: 280,
-      data: { values: overhead.map((f) => ({ pods: f.pods, requests: total(f.requests), operation: series(f) })) },
-      layer: [{ mark: { type: 'line', point: true } }, { mark: { type: 'rule', strokeDash: [4, 4], color: 'firebrick' }, encoding: { y: { datum: 30 } } }],
-      encoding: {
-        x: { field: 'pods', type: 'quantitative', title: 'pods', scale: { domain: [0, Math.max(...podCounts) + 1] } },
-        y: { field: 'requests', type: 'quantitative', title: 'requests (goal for a 3-pod rotation: ≤ 30)' },
-        color: { field: 'operation', type: 'nominal' },
-      },
-    },
-  },
-]);
+  });
+}
+await renderPlots(plots);
 await opsflow.stop();
 if (!wasRunning) await down(quiet);
-console.log(`figures: ${resultsFile}; plots: ${plotDir}/overhead.png, fleet.png, requests.png (${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`);
+console.log(`figures: ${resultsFile}; plots: ${plots.map((p) => p.file).join(', ')} (${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`);
 process.exit(0);
