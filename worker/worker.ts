@@ -19,7 +19,7 @@ export interface WorkerOptions {
 /**
  * OPSFLOW_MAX_CACHED_WORKFLOWS: how many runs the worker keeps in memory between their workflow tasks. The SDK's
  * default follows the heap limit (about 2,400 for a 4 GB heap); a run not cached is replayed from its history
- * at its next task, which costs CPU instead of memory.
+ * at its next task, which costs CPU.
  */
 export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number | undefined {
   const text = env.OPSFLOW_MAX_CACHED_WORKFLOWS;
