@@ -10,6 +10,7 @@ import { Context, log } from '@temporalio/activity';
 import type { EventContext, EventSpec, EventTarget } from '../model/events.ts';
 import { databaseApiVersion, profileForOpsKind, profiles } from '../model/profiles.ts';
 import { isConflict, isNotFound, type Kube } from '../platform/kube.ts';
+import { RecentMap } from '../platform/recent-map.ts';
 
 export const reportingController = 'opsflow';
 export const occurrenceAnnotation = 'opsflow.dev/occurrence';
@@ -69,7 +70,7 @@ export async function emitEvent(kube: Kube, regarding: Regarding, spec: Omit<Eve
     count: 1,
   };
   const cacheKey = `${namespace}/${name}`;
-  const create = async () => remember(cacheKey, await kube.core.createNamespacedEvent({ namespace, body }));
+  const create = async () => void written.set(cacheKey, await kube.core.createNamespacedEvent({ namespace, body }));
   let current = written.get(cacheKey);
   if (!current) {
     try {
@@ -96,7 +97,8 @@ export async function emitEvent(kube: Kube, regarding: Regarding, spec: Omit<Eve
           series: { count, lastObservedTime: now },
         },
       });
-      return remember(cacheKey, replaced);
+      written.set(cacheKey, replaced);
+      return;
     } catch (err) {
       // Changed (or made, or deleted) by someone else since it was read or remembered: read it again.
       if (!(isConflict(err) || isNotFound(err)) || attempt === 5) throw err;
@@ -109,14 +111,7 @@ export async function emitEvent(kube: Kube, regarding: Regarding, spec: Omit<Eve
 // occurrence of an event then updates its object at once, instead of a create refused and a read first. A
 // copy gone stale (someone else counted on it) is refused for its resourceVersion and read afresh. Bounded:
 // the oldest are forgotten first.
-const written = new Map<string, CoreV1Event>();
-const writtenLimit = 1000;
-
-function remember(key: string, event: CoreV1Event): void {
-  written.delete(key);
-  written.set(key, event);
-  if (written.size > writtenLimit) written.delete(written.keys().next().value!);
-}
+const written = new RecentMap<string, CoreV1Event>(1000);
 
 /** The OpsRequest and the database of an event context, with their UIDs when known. */
 export function eventTargets(c: EventContext, uids: { ops?: string; db?: string }): Record<EventTarget, Regarding> {

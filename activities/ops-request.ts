@@ -10,6 +10,7 @@ import type { Condition, Database, OpsPhase, OpsRequest } from '../model/types.t
 import { targetName, validateAgainstDatabase, validateSpec } from '../model/validation.ts';
 import { turnOf, type QueuedRequest, type Turn } from '../model/queue.ts';
 import { isConflict, isNotFound, mergePatch, type Kube } from '../platform/kube.ts';
+import { RecentMap } from '../platform/recent-map.ts';
 import { readCustom, updateStatus } from '../platform/status.ts';
 import { waitFor } from '../platform/watch.ts';
 import { emitEvents } from './events.ts';
@@ -115,12 +116,10 @@ const specEdited = (admitted: number, now: number): StatusUpdate['conditions'][n
 const rememberedWrites = 1000;
 
 export function opsRequestActivities(kube: Kube) {
-  const lastWritten = new Map<string, { ops: OpsRequest; dbUid?: string }>();
+  const lastWritten = new RecentMap<string, { ops: OpsRequest; dbUid?: string }>(rememberedWrites);
   const remember = (key: string, ops: OpsRequest, dbUid: string | undefined) => {
-    lastWritten.delete(key);
-    if (terminal.includes(ops.status?.phase as OpsPhase)) return;
-    lastWritten.set(key, { ops, dbUid });
-    if (lastWritten.size > rememberedWrites) lastWritten.delete(lastWritten.keys().next().value!);
+    if (terminal.includes(ops.status?.phase as OpsPhase)) lastWritten.delete(key);
+    else lastWritten.set(key, { ops, dbUid });
   };
 
   async function claim(ref: OpsRequestRef, ops: OpsRequest, workflowId: string): Promise<string> {

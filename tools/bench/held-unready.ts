@@ -3,12 +3,10 @@
 // simulated kubelet (kwok) is stopped with SIGSTOP as soon as the first pod is evicted and continued `holdMs`
 // later, so that pod's replacement stays Pending, not Ready, meanwhile (30 s is inside the node's lease, so no
 // node goes NotReady). Reported for each: the time and opsflow's Kubernetes API requests, by kind.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { connectKube, pods as podCollection } from '../../platform/kube.ts';
 import { observe } from '../../platform/watch.ts';
-import { stateDir } from '../localenv/paths.ts';
+import { environmentPids } from '../localenv/lifecycle.ts';
 import { total, type RequestCounter } from './request-counter.ts';
 
 export interface HeldUnreadyRun {
@@ -27,7 +25,7 @@ export interface HeldUnreadyFigures {
 }
 
 const kwokPid = (): number => {
-  const pid = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')).pids?.kwok;
+  const pid = environmentPids().kwok;
   if (!pid) throw new Error('the local environment records no kwok process');
   return pid;
 };

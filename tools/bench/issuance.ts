@@ -5,10 +5,8 @@
 // All from the CA Issuer of deploy/examples/mysql-tls, in a namespace of its own; also prints the memory (RSS) of
 // cert-manager's controller and webhook before and after.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { observe } from '../../platform/watch.ts';
-import { up } from '../localenv/lifecycle.ts';
-import { stateDir } from '../localenv/paths.ts';
+import { environmentPids, up } from '../localenv/lifecycle.ts';
 
 const [sequential = 20, fleet = 100] = process.argv.slice(2).map(Number);
 await up(() => {});
@@ -16,7 +14,7 @@ const { conditionOf, createNamespace, deleteNamespace, kube } = await import('..
 const { createCAIssuer, issuerName } = await import('../../test/helpers/fixtures.ts');
 
 async function memory(): Promise<string> {
-  const { pids } = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
+  const pids = environmentPids();
   const out: string[] = [];
   for (const name of ['cert-manager-controller', 'cert-manager-webhook']) {
     const status = await readFile(`/proc/${pids[name]}/status`, 'utf8').catch(() => '');

@@ -5,12 +5,11 @@
 // (the data directory is there), the memory of each pod's server (its process group: RSS, and PSS, which
 // shares what processes share), and the memory of the whole environment before and with the databases.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { loadLocalEnvDefaults } from '../../platform/env.ts';
 import { connectKube, pods } from '../../platform/kube.ts';
 import { observe } from '../../platform/watch.ts';
-import { up } from '../localenv/lifecycle.ts';
+import { environmentPids, up } from '../localenv/lifecycle.ts';
 import { stateDir } from '../localenv/paths.ts';
 import { readMode } from '../pod-runtime/mode.ts';
 
@@ -53,7 +52,7 @@ const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
 /** PSS of every process of the environment: its recorded processes and all their descendants (the servers too). */
 function environmentPssKb(): number {
-  const { pids } = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { pids: Record<string, number> };
+  const pids = environmentPids();
   const all = processes();
   const tree = new Set<number>(Object.values(pids));
   for (let grew = true; grew; ) {

@@ -3,15 +3,12 @@
 // every `break-every-minutes` (default 2), so every watch breaks and reconnects. Every ten rotations the heap
 // is measured after a full garbage collection; the figures, and the heap's growth per hour over the second
 // half of the run (a linear fit), are printed. A leak shows as a growth that does not level off.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadLocalEnvDefaults } from '../../platform/env.ts';
 import { connectKube } from '../../platform/kube.ts';
-import { up } from '../localenv/lifecycle.ts';
+import { environmentPids, up } from '../localenv/lifecycle.ts';
 import { startBenchOpsflow } from './opsflow.ts';
-import { stateDir } from '../localenv/paths.ts';
 import { isAlive } from '../localenv/process.ts';
 
 const minutes = Number(process.argv[2] ?? 10);
@@ -32,7 +29,7 @@ await waitForDatabaseReady(ns);
 await waitForCertificatesIssued(ns);
 
 async function restartApiServer(): Promise<void> {
-  const { pids } = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
+  const pids = environmentPids();
   process.kill(pids['kube-apiserver'], 'SIGKILL');
   while (isAlive(pids['kube-apiserver'])) await new Promise((r) => setTimeout(r, 20));
   await up(() => {});

@@ -67,8 +67,8 @@ if (sections.has('trigger')) {
 const databases = Number(process.env.BENCH_FLEET ?? 200);
 let fleet;
 if (sections.has('fleet')) {
-  console.log(`3. a fleet of ${databases} databases × 3 pods, rotated at once by ${process.env.BENCH_FLEET_WORKERS ?? '1,2'} workers in turn`);
   const workerCounts = (process.env.BENCH_FLEET_WORKERS ?? '1,2').split(',').map(Number);
+  console.log(`3. a fleet of ${databases} databases × 3 pods, rotated at once by ${workerCounts.join(', then ')} worker(s)`);
   fleet = await measureFleet({ client: opsflow.client, logger: opsflow.logger, databases, workerCounts });
 }
 

@@ -1,5 +1,5 @@
 // `env:up`, `env:down`, `env:status`: bring the local environment up (idempotently), take it down, report it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { binaryPath, buildAll, certManagerCRDFiles, writeKwokStages } from './build.ts';
@@ -35,6 +35,11 @@ const portNames: (keyof Ports)[] = [
   'certManagerWebhookHealthz',
   'certManagerController',
 ];
+
+/** The pid of each running process of the environment, by service name (none when it is not running). */
+export function environmentPids(): Record<string, number> {
+  return existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as State).pids : {};
+}
 
 /** The recorded state; ports of services an older version did not have are chosen now. */
 async function readState(): Promise<State | undefined> {
