@@ -4,7 +4,7 @@
 // Prints the figures, writes them whole to bench-results/<time>.json and the plots to docs/bench/*.png.
 // BENCH_TRIGGERS (default 100) sets how many requests the trigger latency is measured over, BENCH_FLEET
 // (default 200) how many databases the fleet has, BENCH_FLEET_WORKERS (default 1,2) the worker counts it is run
-// with, BENCH_SECTIONS (default overhead,unready,trigger,fleet) which parts run (the held-unready rotation and the
+// with, BENCH_SECTIONS (default floor,overhead,unready,trigger,fleet) which parts run (the held-unready rotation and the
 // trigger latency need the overhead's databases, so either brings the overhead along).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { readMode } from '../pod-runtime/mode.ts';
 import { measureFleet } from './fleet.ts';
 import { measureHeldUnready } from './held-unready.ts';
 import { measureOverhead } from './overhead.ts';
+import { measureTemporalFloor, median, type TemporalFloor } from './temporal-floor.ts';
 import { startBenchOpsflow } from './opsflow.ts';
 import { renderPlots, type Plot } from './plot.ts';
 import { byVerb, RequestCounter, total } from './request-counter.ts';
@@ -41,7 +42,15 @@ const opsflow = await startBenchOpsflow('bench', kube);
 const kinds = ['MySQL', 'PerconaXtraDB'].map((k) => tlsKinds.find((x) => x.kind === k)!);
 const podCounts = [1, 3, 5];
 
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'overhead,unready,trigger,fleet').split(','));
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'floor,overhead,unready,trigger,fleet').split(','));
+let floor: TemporalFloor | undefined;
+if (sections.has('floor')) {
+  console.log('0. Temporal\'s own cost per step (no-op activities, 30 in sequence, 3 rounds): the local environment\'s dev server, then one on Temporal\'s defaults');
+  floor = await measureTemporalFloor();
+  for (const [server, ms] of [['local environment', floor.localEnvironment], ['Temporal\'s defaults', floor.defaults]] as const) {
+    console.log(`  ${server.padEnd(20)} regular ${ms.regularSteps.join(' / ')} ms; local ${ms.localSteps.join(' / ')} ms; a local then a regular ${ms.pairedSteps.join(' / ')} ms`);
+  }
+}
 let overhead: Awaited<ReturnType<typeof measureOverhead>> = [];
 if (sections.has('overhead') || sections.has('unready') || sections.has('trigger')) {
   console.log(`1. overhead per operation (${kinds.map((k) => k.kind).join(', ')}; ${podCounts.join(', ')} pods): operation against the floor by hand, on the same database`);
@@ -83,9 +92,18 @@ if (overhead.length) {
     const b = f.breakdown;
     console.log(`  ${f.kind.padEnd(14)} ${f.variant.padEnd(8)} ${String(f.pods).padStart(2)} pods  ${b.workflowTasks} workflow tasks ${b.workflowTaskQueuedMs} / ${b.workflowTaskRunMs} ms; ${b.regularActivities} activities ${b.activityQueuedMs} / ${b.activityRunMs} ms (waits ${f.waitingMs} ms); ${b.localActivities} local ${b.localActivityMs} ms`);
   }
+  if (floor) {
+    // What the same number of no-op steps costs: the part of the overhead that is Temporal's, not opsflow's calls.
+    const [r, l] = [median(floor.localEnvironment.regularSteps), median(floor.localEnvironment.localSteps)];
+    console.log(`   Temporal's floor for each operation's shape (its regular activities × ${r} ms + its local ones × ${l} ms) against its overhead`);
+    for (const f of overhead) {
+      const shape = Math.round((f.activities - f.localActivities) * r + f.localActivities * l);
+      console.log(`  ${f.kind.padEnd(14)} ${f.variant.padEnd(8)} ${String(f.pods).padStart(2)} pods  ${shape} ms of ${f.overheadMs} ms`);
+    }
+  }
 }
 
-const results = { started: started.toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, overhead, unready, trigger, fleet };
+const results = { started: started.toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, floor, overhead, unready, trigger, fleet };
 await mkdir(join(repoRoot, 'bench-results'), { recursive: true });
 const resultsFile = join(repoRoot, 'bench-results', `${started.toISOString().replaceAll(':', '-')}.json`);
 await writeFile(resultsFile, JSON.stringify(results, null, 2));
