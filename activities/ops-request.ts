@@ -236,6 +236,16 @@ export function opsRequestActivities(kube: Kube) {
       const now = update.at ?? new Date().toISOString();
       const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
       const remembered = lastWritten.get(key);
+      const emit = (ops: OpsRequest, dbUid: string | undefined) => {
+        const context = eventContext(p, ops);
+        const events = statusEvents(context, update).map((e) => (context.dbName ? e : { ...e, on: e.on.filter((t) => t !== 'Database') }));
+        return emitEvents(kube, context, events, { ops: ops.metadata.uid, db: dbUid });
+      };
+      // An OpsRequest this worker wrote before is known (its name, UID, target: what the Events need), so its
+      // Events go out beside the status write, one round trip where there were two; the first write of a run
+      // waits for the OpsRequest it writes to. emitEvents never throws, and an attempt retried after its write
+      // failed does not count its Events again (events.ts knows the occurrence).
+      const early = remembered ? emit(remembered.ops, remembered.dbUid) : undefined;
       let written: OpsRequest;
       try {
         written = await updateStatus<OpsRequest>(kube, opsRequestResource(ref), (cur) => {
@@ -250,13 +260,12 @@ export function opsRequestActivities(kube: Kube) {
           return { ...cur.status, ...(update.phase ? { phase: update.phase } : {}), observedGeneration, conditions };
         }, { known: remembered?.ops });
       } catch (err) {
+        await early;
         lastWritten.delete(key);
         if (isNotFound(err)) return update;
         throw asActivityFailure(err, `updating the status of ${describe(ref)}`);
       }
-      const context = eventContext(p, written);
-      const events = statusEvents(context, update).map((e) => (context.dbName ? e : { ...e, on: e.on.filter((t) => t !== 'Database') }));
-      const uids = await emitEvents(kube, context, events, { ops: written.metadata.uid, db: remembered?.dbUid });
+      const uids = await (early ?? emit(written, undefined));
       remember(key, written, uids.db);
       return update;
     },
