@@ -84,12 +84,17 @@ export function podActivities(kube: Kube) {
     async nextPodToRestart(db: DatabaseRef, certificates: boolean, restarted: string[]): Promise<RestartStep & { role?: string } | undefined> {
       const p = profiles[db.kind];
       const what = `${db.kind} ${db.namespace}/${db.name}`;
-      const workload = await kubeCall(`reading the workload of ${what}`, () => readWorkload(kube, db));
-      if (!workload) throw ApplicationFailure.nonRetryable(`${what} has no StatefulSet or PetSet named ${db.name}`, 'NoWorkload');
-      const current = workload.generation === undefined || (workload.observedGeneration ?? 0) >= workload.generation ? workload : await whileHeartbeating((signal) => waitForWorkloadStatus(kube, db, workload.kind, signal));
-      const issued = certificates ? await kubeCall(`reading the certificates of ${what}`, () => newestCertificate(kube, p, db.namespace, current.template)) : undefined;
       const selector = labelSelector(podSelectorLabels(p, db.name));
-      const list = await kubeCall(`listing pods of ${what}`, () => kube.core.listNamespacedPod({ namespace: db.namespace, labelSelector: selector }));
+      const listPods = () => kubeCall(`listing pods of ${what}`, () => kube.core.listNamespacedPod({ namespace: db.namespace, labelSelector: selector }));
+      // The pods are listed while the workload is read (one round trip fewer on the run's path). When the
+      // controller had not yet seen the workload's template, they are listed again once it has: no pod is
+      // compared with a revision older than the template the run wrote.
+      const [workload, listed] = await Promise.all([kubeCall(`reading the workload of ${what}`, () => readWorkload(kube, db)), listPods()]);
+      if (!workload) throw ApplicationFailure.nonRetryable(`${what} has no StatefulSet or PetSet named ${db.name}`, 'NoWorkload');
+      const observed = workload.generation === undefined || (workload.observedGeneration ?? 0) >= workload.generation;
+      const current = observed ? workload : await whileHeartbeating((signal) => waitForWorkloadStatus(kube, db, workload.kind, signal));
+      const list = observed ? listed : await listPods();
+      const issued = certificates ? await kubeCall(`reading the certificates of ${what}`, () => newestCertificate(kube, p, db.namespace, current.template)) : undefined;
       const next = nextRestart(
         p,
         list.items.filter((pod) => !pod.metadata?.deletionTimestamp).map((pod) => ({
