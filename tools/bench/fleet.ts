@@ -5,6 +5,7 @@
 // and the API server's own counts over the span (requests by verb and open watches, every client included).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { readFile, rm } from 'node:fs/promises';
 import { request, type RequestOptions } from 'node:https';
 import { join } from 'node:path';
@@ -15,7 +16,9 @@ import type { Certificate } from '../../model/types.ts';
 import { connectKube } from '../../platform/kube.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { observe, waitFor } from '../../platform/watch.ts';
+import { environmentPids } from '../localenv/lifecycle.ts';
 import { repoRoot, stateDir } from '../localenv/paths.ts';
+import { cpuSpan } from './cpu-time.ts';
 
 export interface FleetRun {
   workers: number;
@@ -33,6 +36,8 @@ export interface FleetRun {
   split: { workflowTasks: number; activityTasks: number }[];
   eventsPerOperation: number;
   apiServer: { requests: Record<string, number>; openWatchesAtEnd: number };
+  /** CPU seconds each process used over the run: the environment's, each worker's, the benchmark's (its watcher). */
+  cpuSeconds: Record<string, number>;
 }
 
 export interface FleetFigures {
@@ -187,7 +192,9 @@ export async function measureFleet(o: { client: Client; logger: Logger; database
       await Promise.all(workers.map(probe));
       const peak = workers.map(() => 0);
       const sampler = setInterval(() => workers.forEach((w, i) => (peak[i] = Math.max(peak[i], rssMb(w.child.pid!)))), 250);
+      const cpu = cpuSpan({ ...environmentPids(), ...Object.fromEntries(workers.map((w, i) => [`worker ${i + 1}`, w.child.pid!])), benchmark: process.pid });
       const { t0, requests } = await rotateAll(`w${count}`);
+      const cpuSeconds = cpu();
       clearInterval(sampler);
       const wallMs = performance.now() - t0;
       const probes = await Promise.all(workers.map(probe));
@@ -196,11 +203,15 @@ export async function measureFleet(o: { client: Client; logger: Logger; database
       const completions = requests.map((r) => Math.round(ended.get(r)!.at - t0)).sort((a, b) => a - b);
       const split = workers.map(() => ({ workflowTasks: 0, activityTasks: 0 }));
       let events = 0;
-      for (const r of requests) {
+      const history = async (r: string) => {
         const uid = ((await kube.custom.getNamespacedCustomObject({ group: 'ops.kubedb.com', version: 'v1alpha1', plural: 'mysqlopsrequests', namespace: ns, name: r })) as any).metadata.uid;
         const handle = o.client.workflow.getHandle(opsRequestWorkflowId({ kind: 'MySQLOpsRequest', namespace: ns, name: r }, uid));
         await handle.result().catch(() => {});
-        const history = await handle.fetchHistory();
+        return handle.fetchHistory();
+      };
+      const histories = [];
+      for (let i = 0; i < requests.length; i += 10) histories.push(...(await Promise.all(requests.slice(i, i + 10).map(history))));
+      for (const history of histories) {
         events += history.events!.length;
         for (const e of history.events!) {
           const identity = e.workflowTaskStartedEventAttributes?.identity ?? e.activityTaskStartedEventAttributes?.identity;
@@ -224,11 +235,14 @@ export async function measureFleet(o: { client: Client; logger: Logger; database
         split,
         eventsPerOperation: Math.round(events / requests.length),
         apiServer: { requests: requestDelta, openWatchesAtEnd: after.watches },
+        cpuSeconds,
       };
       figures.runs.push(run);
       console.log(
         `  ${count} worker${count > 1 ? 's' : ''}: wall ${run.wallMs} ms (${(run.wallMs / figures.aloneMs).toFixed(1)}× one alone), median ${run.medianMs} ms, slowest ${run.slowestMs} ms (${(run.slowestMs / run.medianMs).toFixed(2)}× median), ${run.failed} not Successful; peak RSS ${run.peakRssMb.join(' + ')} MB (${run.memoryMb.map((m) => `heap ${m.heapUsed} of ${m.heapTotal}, workflow thread's heap ${m.workflowHeapUsed} of ${m.workflowHeapTotal}, buffers ${m.external}, the rest ${m.rest}`).join(' | ')}); event-loop delay p99 ${delays.map((d) => d.p99).join(' / ')} ms; split ${split.map((s) => `${s.workflowTasks} workflow + ${s.activityTasks} activity tasks`).join(' | ')}; ${run.eventsPerOperation} events per operation; API server: ${Object.entries(requestDelta).map(([v, n]) => `${v} ${n}`).join(', ')}, ${after.watches} watches open`,
       );
+      const cores = (run.wallMs / 1000) * availableParallelism();
+      console.log(`    CPU over the run (${cores.toFixed(0)} core-seconds): ${Object.entries(cpuSeconds).sort((a, b) => b[1] - a[1]).map(([name, sec]) => `${name} ${sec} s (${Math.round((sec / cores) * 100)} %)`).join(', ')}`);
     }
   } finally {
     for (const w of workers) w.child.kill('SIGTERM');

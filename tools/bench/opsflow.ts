@@ -1,5 +1,6 @@
 // opsflow as the benchmarks run it: the worker and the watcher in the benchmark's process, on a task queue of
-// their own, watching a namespace of their own (created here, deleted by stop()).
+// their own, watching a namespace of their own (created here, deleted by stop()); the SDK's metrics on a free
+// loopback port.
 import { Client, Connection } from '@temporalio/client';
 import { runWatcher } from '../../client/watcher.ts';
 import type { Kube } from '../../platform/kube.ts';
@@ -7,12 +8,14 @@ import { createLogger } from '../../platform/logger.ts';
 import { connectionOptions, temporalSettings } from '../../platform/temporal.ts';
 import { installRuntime } from '../../worker/runtime.ts';
 import { createWorker } from '../../worker/worker.ts';
+import { freePort } from '../localenv/ports.ts';
 
 /** Call after loadLocalEnvDefaults(): the test helpers it uses connect to the local environment when loaded. */
 export async function startBenchOpsflow(name: string, kube: Kube) {
   const { createNamespace, deleteNamespace } = await import('../../test/helpers/cluster.ts');
   const logger = createLogger(name, '/dev/null');
-  installRuntime(logger);
+  const metricsAddress = `127.0.0.1:${await freePort()}`;
+  installRuntime(logger, { metricsAddress });
   const temporal = { ...temporalSettings(), taskQueue: `${name}-${Date.now()}` };
   const { worker, connection } = await createWorker({ temporal, kube });
   const running = worker.run();
@@ -24,6 +27,8 @@ export async function startBenchOpsflow(name: string, kube: Kube) {
     client,
     ns,
     logger,
+    metricsAddress,
+    taskQueue: temporal.taskQueue,
     async stop() {
       stopWatcher.abort();
       await watcher;

@@ -13,6 +13,7 @@ import { connectKube } from '../../platform/kube.ts';
 import { down, status, up } from '../localenv/lifecycle.ts';
 import { repoRoot, stateDir } from '../localenv/paths.ts';
 import { readMode } from '../pod-runtime/mode.ts';
+import { readActivityLatencies, type ActivityLatency } from './activity-latency.ts';
 import { measureFleet } from './fleet.ts';
 import { measureHeldUnready } from './held-unready.ts';
 import { measureOverhead } from './overhead.ts';
@@ -52,9 +53,11 @@ if (sections.has('floor')) {
   }
 }
 let overhead: Awaited<ReturnType<typeof measureOverhead>> = [];
+let activities: ActivityLatency[] = [];
 if (sections.has('overhead') || sections.has('unready') || sections.has('trigger')) {
   console.log(`1. overhead per operation (${kinds.map((k) => k.kind).join(', ')}; ${podCounts.join(', ')} pods): operation against the floor by hand, on the same database`);
   overhead = await measureOverhead({ client: opsflow.client, counter, ns: opsflow.ns, kinds, podCounts });
+  activities = await readActivityLatencies(opsflow.metricsAddress, opsflow.taskQueue);
 }
 
 let unready;
@@ -92,6 +95,10 @@ if (overhead.length) {
     const b = f.breakdown;
     console.log(`  ${f.kind.padEnd(14)} ${f.variant.padEnd(8)} ${String(f.pods).padStart(2)} pods  ${b.workflowTasks} workflow tasks ${b.workflowTaskQueuedMs} / ${b.workflowTaskRunMs} ms; ${b.regularActivities} activities ${b.activityQueuedMs} / ${b.activityRunMs} ms (waits ${f.waitingMs} ms); ${b.localActivities} local ${b.localActivityMs} ms`);
   }
+  console.log(`   by activity, over the ${overhead.length} operations (the SDK's metrics): calls per operation, mean time executing / end to end`);
+  for (const a of activities) {
+    console.log(`  ${a.type.padEnd(26)} ${a.local ? 'local  ' : 'regular'} ${(a.count / overhead.length).toFixed(1).padStart(5)}  ${a.executionMs} / ${a.endToEndMs} ms`);
+  }
   if (floor) {
     // What the same number of no-op steps costs: the part of the overhead that is Temporal's, not opsflow's calls.
     const [r, l] = [median(floor.localEnvironment.regularSteps), median(floor.localEnvironment.localSteps)];
@@ -103,7 +110,7 @@ if (overhead.length) {
   }
 }
 
-const results = { started: started.toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, floor, overhead, unready, trigger, fleet };
+const results = { started: started.toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, floor, overhead, activities, unready, trigger, fleet };
 await mkdir(join(repoRoot, 'bench-results'), { recursive: true });
 const resultsFile = join(repoRoot, 'bench-results', `${started.toISOString().replaceAll(':', '-')}.json`);
 await writeFile(resultsFile, JSON.stringify(results, null, 2));
