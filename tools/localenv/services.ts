@@ -103,7 +103,7 @@ export const services: Service[] = [
       // The history service reads a shard's transfer queue (the tasks that push a new workflow task or activity
       // to matching) at most 20 times a second by default, and the dev server has one shard: once that limit's
       // burst is spent, every workflow task waits for the next 50 ms tick. A run of 30 no-op activities takes
-      // 51 ms a step at 20/s, 8.5 ms at 1000/s (tools/bench/temporal-floor.ts).
+      // 51 ms a step at 20/s, 8.5–29 ms at 1000/s with the machine's load (tools/bench/temporal-floor.ts).
       '--dynamic-config-value',
       'history.transferProcessorMaxPollRPS=1000',
       '--log-level',
