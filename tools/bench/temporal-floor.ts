@@ -10,8 +10,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { connectionOptions, temporalSettings } from '../../platform/temporal.ts';
 import { binaryPath } from '../localenv/build.ts';
-import { run } from '../localenv/exec.ts';
 import { freePort } from '../localenv/ports.ts';
+import { temporalServing } from '../localenv/services.ts';
 import { floorActivities } from './floor/activities.ts';
 
 const shapes = ['regularSteps', 'localSteps', 'pairedSteps'] as const;
@@ -73,8 +73,7 @@ async function withDefaultServer<T>(body: (address: string) => Promise<T>): Prom
   );
   try {
     for (let i = 0; ; i++) {
-      const { stdout } = await run(temporal, ['operator', 'cluster', 'health', '--address', address]).catch(() => ({ stdout: '' }));
-      if (/SERVING/.test(stdout)) break;
+      if (await temporalServing(address).catch(() => false)) break;
       if (i === 100) throw new Error(`the dev server with Temporal's defaults did not serve on ${address} within 20 s`);
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -50,6 +50,12 @@ export interface Service {
 }
 
 const loopback = '127.0.0.1';
+
+/** Whether a Temporal server answers its health check at `address` as serving. */
+export async function temporalServing(address: string): Promise<boolean> {
+  const { stdout } = await run(binaryPath('temporal'), ['operator', 'cluster', 'health', '--address', address]);
+  return /SERVING/.test(stdout);
+}
 const ok = async (p: Promise<{ status: number; body: string }>, body?: RegExp) => {
   const r = await p;
   return r.status === 200 && (!body || body.test(r.body));
@@ -109,10 +115,7 @@ export const services: Service[] = [
       '--log-level',
       'warn',
     ],
-    ready: async ({ ports }) => {
-      const { stdout } = await run(binaryPath('temporal'), ['operator', 'cluster', 'health', '--address', `${loopback}:${ports.temporal}`]);
-      return /SERVING/.test(stdout);
-    },
+    ready: ({ ports }) => temporalServing(`${loopback}:${ports.temporal}`),
     readyTimeoutMs: 60_000,
   },
   {
