@@ -20,7 +20,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 RUN target="$(uname -m)-unknown-linux-gnu" \
  && test -f "node_modules/@temporalio/core-bridge/releases/$target/index.node" \
  && find node_modules/@temporalio/core-bridge/releases -mindepth 1 -maxdepth 1 ! -name "$target" -exec rm -rf {} +
-# The worker bundles workflows/ at start with webpack + swc. @swc/core's Linux addon is a compressed
+# The worker bundles workflows/ at start with webpack + swc (in a child process, worker/workflow-bundle.ts). @swc/core's Linux addon is a compressed
 # "carrier" that unpacks itself into a per-user cache directory on first load, which fails on a read-only
 # root filesystem. Unpack it once here and put the original addon in the carrier's place (what swc itself
 # does on btrfs); then check that loading it no longer writes anything.

@@ -5,9 +5,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { parseEnvFile } from '../platform/env.ts';
-import { workflowsPath } from '../worker/worker.ts';
+import { bundleWorkflows } from '../worker/workflow-bundle.ts';
 import { down, status, up } from './localenv/lifecycle.ts';
 import { envFile, repoRoot, stateDir } from './localenv/paths.ts';
 
@@ -15,8 +14,7 @@ const quiet = () => {};
 const wasRunning = await status(quiet);
 await up();
 const bundlePath = join(stateDir, 'workflow-bundle.js');
-const { code } = await bundleWorkflowCode({ workflowsPath, logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error } });
-await writeFile(bundlePath, code);
+await writeFile(bundlePath, await bundleWorkflows());
 
 const env = { ...process.env, ...parseEnvFile(readFileSync(envFile, 'utf8')), OPSFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
 const runTests = (patterns: string[], concurrency: number) => {

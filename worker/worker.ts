@@ -1,16 +1,14 @@
 // The opsflow worker: serves the workflows and the activities (bound to one Kubernetes connection) on a task queue.
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import type { Kube } from '../platform/kube.ts';
 import { connectionOptions, type TemporalSettings } from '../platform/temporal.ts';
-
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { bundleInChildProcess } from './workflow-bundle.ts';
 
 export interface WorkerOptions {
   temporal: TemporalSettings;
   kube: Kube;
-  /** A bundle made beforehand with bundleWorkflowCode (tests share one); otherwise the worker bundles at start. */
+  /** A bundle made beforehand (tests share one); otherwise the worker bundles at start, in a child process. */
   workflowBundlePath?: string;
   /** Interceptors around the activities, and how soon a lost worker's cached runs go to another (default 10 s). */
   extra?: Pick<SdkWorkerOptions, 'interceptors' | 'stickyQueueScheduleToStartTimeout'>;
@@ -36,7 +34,7 @@ export async function createWorker({ temporal, kube, workflowBundlePath, extra }
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath }),
+    workflowBundle: workflowBundlePath ? { codePath: workflowBundlePath } : { code: await bundleInChildProcess() },
     activities: createActivities(kube),
     // On SIGTERM/SIGINT in-flight activities get this long to finish before they are handed back.
     shutdownGraceTime: '20s',

@@ -7,7 +7,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { createLogger } from '../../platform/logger.ts';
 import { installRuntime } from '../../worker/runtime.ts';
-import { workflowsPath } from '../../worker/worker.ts';
+import { bundleInChildProcess, workflowsPath } from '../../worker/workflow-bundle.ts';
 
 installRuntime(createLogger('replay-test'), { handleSignals: false });
 const dir = new URL('./histories/', import.meta.url);
@@ -24,3 +24,9 @@ for (const file of files) {
     await Worker.runReplayHistory(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath }, history, file);
   });
 }
+
+test('a bundle made in a child process, as `opsflow worker` makes one, replays a recorded history', async () => {
+  const file = files[0];
+  const history = historyFromJSON(JSON.parse(await readFile(new URL(file, dir), 'utf8')));
+  await Worker.runReplayHistory({ workflowBundle: { code: await bundleInChildProcess() } }, history, file);
+});
