@@ -19,10 +19,16 @@ import { measureHeldUnready } from './held-unready.ts';
 import { measureOverhead } from './overhead.ts';
 import { measureTemporalFloor, median, type TemporalFloor } from './temporal-floor.ts';
 import { startBenchOpsflow } from './opsflow.ts';
-import { renderPlots, type Plot } from './plot.ts';
+import { checkChromium, renderPlots, type Plot } from './plot.ts';
 import { byVerb, RequestCounter, total } from './request-counter.ts';
 import { measureTriggerLatency } from './trigger-latency.ts';
 
+try {
+  checkChromium();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
 const quiet = () => {};
 const wasRunning = await status(quiet);
 if (wasRunning && readMode(stateDir)?.enabled) {
