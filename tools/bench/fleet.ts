@@ -64,7 +64,7 @@ interface BenchWorker {
 function spawnWorker(taskQueue: string, n: number): Promise<BenchWorker> {
   const probeFile = join(stateDir, `bench-worker-probe-${n}.json`);
   const child = spawn(process.execPath, ['--import', join(repoRoot, 'tools', 'bench', 'worker-probe.ts'), join(repoRoot, 'client', 'cli.ts'), 'worker'], {
-    env: { ...process.env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256', OPSFLOW_MAX_CACHED_WORKFLOWS: process.env.OPSFLOW_MAX_CACHED_WORKFLOWS ?? '1000', OPSFLOW_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', LOG_FORMAT: 'json', OPSFLOW_BENCH_PROBE_FILE: probeFile },
+    env: { ...process.env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256 --max-semi-space-size=2', OPSFLOW_MAX_CACHED_WORKFLOWS: process.env.OPSFLOW_MAX_CACHED_WORKFLOWS ?? '1000', OPSFLOW_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', LOG_FORMAT: 'json', OPSFLOW_BENCH_PROBE_FILE: probeFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
