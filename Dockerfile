@@ -20,10 +20,10 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 RUN target="$(uname -m)-unknown-linux-gnu" \
  && test -f "node_modules/@temporalio/core-bridge/releases/$target/index.node" \
  && find node_modules/@temporalio/core-bridge/releases -mindepth 1 -maxdepth 1 ! -name "$target" -exec rm -rf {} +
-# The worker bundles workflows/ at start with webpack + swc (in a child process, worker/workflow-bundle.ts). @swc/core's Linux addon is a compressed
-# "carrier" that unpacks itself into a per-user cache directory on first load, which fails on a read-only
-# root filesystem. Unpack it once here and put the original addon in the carrier's place (what swc itself
-# does on btrfs); then check that loading it no longer writes anything.
+# The worker bundles workflows/ at start with webpack + swc, in a child process (worker/workflow-bundle.ts).
+# @swc/core's Linux addon is a compressed "carrier" that unpacks itself into a per-user cache directory on
+# first load, which fails on a read-only root filesystem. Unpack it once here and put the original addon in the
+# carrier's place (what swc itself does on btrfs); then check that loading it no longer writes anything.
 RUN SWC_NATIVE_BINDING_CACHE=/tmp/swc-unpack node -e "require('@swc/core')" \
  && raw="$(find /tmp/swc-unpack -type f -name '*.node' | head -n 1)" \
  && carrier="$(ls node_modules/@swc/core-linux-*-gnu/swc.linux-*-gnu.node)" \
