@@ -59,12 +59,13 @@ interface BenchWorker {
 }
 
 // Not the tests' spawnWorker: that one keeps all its worker logs, and a fleet's worker logs for minutes.
-// The workers run with the heap limit and workflow cache that deploy/opsflow/deployment.yaml gives them;
-// BENCH_WORKER_NODE_OPTIONS and OPSFLOW_MAX_CACHED_WORKFLOWS set others (BENCH_WORKER_NODE_OPTIONS= for Node's defaults).
+// The workers run with the heap limits, glibc arenas and workflow cache that deploy/opsflow/deployment.yaml gives
+// them; BENCH_WORKER_NODE_OPTIONS, MALLOC_ARENA_MAX and OPSFLOW_MAX_CACHED_WORKFLOWS set others
+// (BENCH_WORKER_NODE_OPTIONS= for Node's defaults, MALLOC_ARENA_MAX= for glibc's).
 function spawnWorker(taskQueue: string, n: number): Promise<BenchWorker> {
   const probeFile = join(stateDir, `bench-worker-probe-${n}.json`);
   const child = spawn(process.execPath, ['--import', join(repoRoot, 'tools', 'bench', 'worker-probe.ts'), join(repoRoot, 'client', 'cli.ts'), 'worker'], {
-    env: { ...process.env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256 --max-semi-space-size=2', OPSFLOW_MAX_CACHED_WORKFLOWS: process.env.OPSFLOW_MAX_CACHED_WORKFLOWS ?? '1000', OPSFLOW_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', LOG_FORMAT: 'json', OPSFLOW_BENCH_PROBE_FILE: probeFile },
+    env: { ...process.env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256 --max-semi-space-size=2', MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', OPSFLOW_MAX_CACHED_WORKFLOWS: process.env.OPSFLOW_MAX_CACHED_WORKFLOWS ?? '1000', OPSFLOW_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', LOG_FORMAT: 'json', OPSFLOW_BENCH_PROBE_FILE: probeFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
