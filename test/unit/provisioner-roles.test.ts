@@ -47,6 +47,19 @@ describe('roleChanges', () => {
     ]);
   });
 
+  test('a pod joins as a standby only after the primary it follows is named', () => {
+    assert.deepEqual(roleChanges(pods('my-0:R', 'my-1:R', 'my-2:-')), [
+      { pod: 'my-0', from: undefined, to: 'primary' },
+      { pod: 'my-1', from: undefined, to: 'standby' },
+      { pod: 'my-2', from: undefined, to: 'standby' },
+    ]);
+    assert.deepEqual(roleChanges(pods('my-0:-:primary', 'my-1:R:standby', 'my-2:R')), [
+      { pod: 'my-0', from: 'primary', to: 'standby' },
+      { pod: 'my-1', from: 'standby', to: 'primary' },
+      { pod: 'my-2', from: undefined, to: 'standby' },
+    ]);
+  });
+
   test('exactly one Ready primary whatever the input', () => {
     const states = ['R', '-', 'D'];
     const roles = ['', 'primary', 'standby'];

@@ -37,6 +37,11 @@ export function roleChanges(pods: PodRoleInput[]): RoleChange[] {
     const to: Role | undefined = pod === primary ? 'primary' : pod.role || primary ? 'standby' : undefined;
     if (to && to !== pod.role) changes.push({ pod: pod.name, from: pod.role, to });
   }
-  // Demotions first: applied in this order, there are never two primaries, not even for a moment.
-  return [...changes.filter((c) => c.to === 'standby'), ...changes.filter((c) => c.to === 'primary')];
+  // Applied in this order, and stopped at the first that fails: demotions first, so there are never two
+  // primaries, not even for a moment; then the promotion; then the pods joining as standbys, so that a pod
+  // never follows a primary not yet named (had the bootstrap's promotion failed after its standbys were
+  // labelled, the group would look formed, with no primary, and a standby would be promoted instead of pod 0).
+  const demoted = changes.filter((c) => c.from === 'primary');
+  const promoted = changes.filter((c) => c.to === 'primary');
+  return [...demoted, ...promoted, ...changes.filter((c) => !demoted.includes(c) && !promoted.includes(c))];
 }
