@@ -41,7 +41,6 @@ export function roleChanges(pods: PodRoleInput[]): RoleChange[] {
   // primaries, not even for a moment; then the promotion; then the pods joining as standbys, so that a pod
   // never follows a primary not yet named (had the bootstrap's promotion failed after its standbys were
   // labelled, the group would look formed, with no primary, and a standby would be promoted instead of pod 0).
-  const demoted = changes.filter((c) => c.from === 'primary');
-  const promoted = changes.filter((c) => c.to === 'primary');
-  return [...demoted, ...promoted, ...changes.filter((c) => !demoted.includes(c) && !promoted.includes(c))];
+  const rank = (c: RoleChange) => (c.from === 'primary' ? 0 : c.to === 'primary' ? 1 : 2);
+  return changes.sort((a, b) => rank(a) - rank(b));
 }
