@@ -3,7 +3,7 @@
 // the container environment, volumes, back-off and pod status; and the provisioner's ProxySQL configuration
 // as the ProxySQL stand-in reads it.
 import assert from 'node:assert/strict';
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -15,6 +15,7 @@ import { ContainerConfigError, containerEnv } from '../../tools/pod-runtime/cont
 import { hostsFile } from '../../tools/pod-runtime/hosts.ts';
 import { programFor } from '../../tools/pod-runtime/images.ts';
 import { podStatusPatch } from '../../tools/pod-runtime/pod-status.ts';
+import { makePodsDir, reachableByOthers, removePodsDir } from '../../tools/pod-runtime/pods-dir.ts';
 import { sandboxScript } from '../../tools/pod-runtime/sandbox.ts';
 import { isServed, servedNames } from '../../tools/pod-runtime/served.ts';
 import { rootAccountsSql } from '../../tools/pod-runtime/servers/mariadb.ts';
@@ -227,5 +228,47 @@ describe("the provisioner's proxysql.cnf", () => {
     assert.equal(cnf.mysql_variables.interfaces, '0.0.0.0:6033');
     assert.deepEqual(cnf.mysql_servers.map((s: any) => [s.address, Number(s.hostgroup)]), [0, 1, 2].map((i) => [`mysql-server-${i}.mysql-server-pods.demo.svc`, 2]));
     assert.deepEqual((parseLibconfig(proxysqlCnf({ cluster: { username: 'cluster', password: 'pw' } })) as any).mysql_servers, [], 'no backend: no servers');
+  });
+});
+
+describe("the pods' folder, where the servers' users can reach it", () => {
+  /** A scratch folder of `mode`, and another (searchable by all) standing for /var/tmp. */
+  const scratch = (mode: number) => {
+    const base = mkdtempSync(join(tmpdir(), 'pods-dir-'));
+    chmodSync(base, 0o755);
+    const checkout = join(base, 'checkout');
+    mkdirSync(checkout, { mode });
+    chmodSync(checkout, mode);
+    const outside = join(base, 'var-tmp');
+    mkdirSync(outside, { mode: 0o1777 });
+    return { base, state: join(checkout, '.localenv'), outside };
+  };
+
+  test('a checkout others may pass through keeps the folder in its state', (t) => {
+    const { base, state, outside } = scratch(0o755);
+    t.after(() => rmSync(base, { recursive: true, force: true }));
+    makePodsDir(join(state, 'pods'), outside);
+    assert.ok(lstatSync(join(state, 'pods')).isDirectory());
+    assert.deepEqual(readdirSync(outside), []);
+  });
+
+  test('a checkout under a folder of mode 0700 gets a folder outside it, linked, reachable, and removed with the link', (t) => {
+    const { base, state, outside } = scratch(0o700);
+    t.after(() => rmSync(base, { recursive: true, force: true }));
+    const pods = join(state, 'pods');
+    assert.equal(reachableByOthers(join(state, '..')), false);
+    makePodsDir(pods, outside);
+    const target = readlinkSync(pods);
+    assert.equal(join(target, '..'), outside);
+    assert.equal(statSync(target).mode & 0o777, 0o711);
+    assert.ok(reachableByOthers(target));
+    // Made again after its folder was cleaned away, as /var/tmp is.
+    rmSync(target, { recursive: true });
+    makePodsDir(pods, outside);
+    assert.equal(readlinkSync(pods), target);
+    assert.ok(existsSync(target));
+    removePodsDir(pods);
+    assert.equal(existsSync(target), false);
+    assert.throws(() => lstatSync(pods), /ENOENT/);
   });
 });

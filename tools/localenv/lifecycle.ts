@@ -10,7 +10,7 @@ import { freePort } from './ports.ts';
 import { until } from './probe.ts';
 import { isAlive, startDetached, stopProcess } from './process.ts';
 import { services, type Context, type Ports, type Service } from './services.ts';
-import { podRuntimeStages, podRuntimeStatus, stopPodServers } from '../pod-runtime/localenv.ts';
+import { podRuntimeStages, podRuntimeStatus, removePodsState, stopPodServers } from '../pod-runtime/localenv.ts';
 
 interface State {
   ports: Ports;
@@ -197,6 +197,7 @@ export async function down(log: (line: string) => void = console.log): Promise<v
     for (const pid of Object.values(state.pids).reverse()) await stopProcess(pid);
     stopPodServers(stateDir);
   }
+  removePodsState(stateDir);
   await rm(stateDir, { recursive: true, force: true });
   log(state ? 'local environment stopped and its state removed' : 'local environment was not running');
 }

@@ -1,4 +1,5 @@
-// Where the runtime keeps each pod's files under the environment's state (.localenv/pods/):
+// Where the runtime keeps each pod's files under the environment's state (.localenv/pods/, or the folder it
+// links to: pods-dir.ts):
 //   data/<ns>/<owner>/<pod>/<container>/<dir>   the server's data directory, kept per pod name: it
 //                                       outlives the pod as a PersistentVolumeClaim would, so a replacement
 //                                       finds it. <owner> is the UID of the pod's controller (its

@@ -4,8 +4,9 @@
 // asked for with OPSFLOW_SIMULATED_PODS=1 (benchmarks with hundreds of pods).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makePodsDir } from './pods-dir.ts';
 import { findPrograms, packageOf, type Program, type Programs } from './programs.ts';
 
 export interface PodRuntimeMode {
@@ -64,7 +65,7 @@ export async function decideMode(stateDir: string): Promise<PodRuntimeMode> {
   const known = readMode(stateDir);
   if (known) return known;
   const mode = detectMode();
-  await mkdir(runtimeDir(stateDir), { recursive: true });
+  makePodsDir(runtimeDir(stateDir));
   await writeFile(modeFile(stateDir), JSON.stringify(mode, null, 2));
   return mode;
 }

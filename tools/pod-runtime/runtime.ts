@@ -6,6 +6,7 @@
 // period) and then finishes the deletion the kubelet's way: grace period 0 with the pod's UID as
 // precondition, so a replacement of the same name is never deleted by mistake. Live views (list + watch)
 // of pods, Secrets, Services, nodes and namespaces drive it; nothing polls the API.
+import { realpathSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { V1Namespace, V1Node, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 import { apiMessage, pods, type Collection, type Kube } from '../../platform/kube.ts';
@@ -29,7 +30,8 @@ const vanishedGraceMs = 2000;
 const shutdownGraceMs = 3000;
 
 export async function runPodRuntime(kube: Kube, signal: AbortSignal, log: Logger): Promise<void> {
-  const root = runtimeDir(stateDir);
+  // By its real path: the servers' users cannot pass through the checkout where the pods' folder lies outside it.
+  const root = realpathSync(runtimeDir(stateDir));
   const mode = readMode(stateDir);
   if (!mode?.enabled) throw new Error(`the pod runtime is not enabled for this environment (${mode?.summary ?? 'no mode recorded'})`);
   const leftover = killRecorded(pidsDir(root));
